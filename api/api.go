@@ -1,0 +1,292 @@
+// Package api is the hosted-solution API itself, without Caddy: the endpoint table, request
+// decoding, each endpoint's order of checks, and the JSON of tenants, tariffs and errors. The
+// root package's handler resolves the route and hands the request here.
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/hostedgate/hostedgate/auth"
+	"github.com/hostedgate/hostedgate/upstream"
+	"github.com/hostedgate/hostedgate/validate"
+)
+
+// AttemptLimiter counts register attempts per client (SPEC 5.1). Attempt records one attempt
+// for key and reports whether it is within the limit.
+type AttemptLimiter interface {
+	Attempt(key string) bool
+}
+
+// CaptchaVerifier checks a reCAPTCHA-style response token (SPEC 5.2); any failure is false.
+type CaptchaVerifier interface {
+	Verify(ctx context.Context, response, clientIP string) bool
+}
+
+// Config is everything the API needs; the root handler builds it in Provision.
+type Config struct {
+	Store    upstream.Store
+	Verifier *auth.Verifier
+	// SkipAuthDefault and SkipAuthRegister are the allow-skip groups of SPEC 1.5 (D12).
+	SkipAuthDefault, SkipAuthRegister bool
+
+	PortalNames *validate.PortalNames
+	Names       *validate.Names
+	Password    validate.PasswordPolicy
+
+	// BaseDomain makes a tenant's domain alias + "." + BaseDomain.
+	BaseDomain string
+	// PortalTitle is the tenant name a registration gets (web.portal-name).
+	PortalTitle string
+	// ReferenceKey is the machine key that signs confirmation links (the first configured).
+	ReferenceKey string
+	// Tariffs is the list tariff/all answers.
+	Tariffs []upstream.Quota
+	// PaymentDelay is how long past its due date a tariff is Delay rather than NotPaid.
+	PaymentDelay time.Duration
+	// MaxPortals > 0 refuses registration once that many portals are Active (D19).
+	MaxPortals int
+	// CORSOrigins restricts Access-Control-Allow-Origin to these origins; empty means "*".
+	CORSOrigins []string
+	// MaxBodyBytes caps a request body (D4).
+	MaxBodyBytes int64
+
+	// Limiter and Captcha are off when nil.
+	Limiter AttemptLimiter
+	Captcha CaptchaVerifier
+
+	Now    func() time.Time
+	Logger *zap.Logger
+}
+
+// Handler serves the endpoints of an API configuration.
+type Handler struct {
+	cfg Config
+}
+
+// New checks cfg and returns its Handler.
+func New(cfg Config) (*Handler, error) {
+	switch {
+	case cfg.Store == nil:
+		return nil, errors.New("api: no store")
+	case cfg.Verifier == nil:
+		return nil, errors.New("api: no token verifier")
+	case cfg.PortalNames == nil || cfg.Names == nil:
+		return nil, errors.New("api: no name rules")
+	case cfg.MaxBodyBytes <= 0:
+		return nil, errors.New("api: body limit must be positive")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = zap.NewNop()
+	}
+	if cfg.PortalTitle == "" {
+		cfg.PortalTitle = DefaultPortalTitle
+	}
+	return &Handler{cfg: cfg}, nil
+}
+
+// DefaultPortalTitle is the tenant name of SPEC 2A.2 (web.portal-name).
+const DefaultPortalTitle = "Cloud Office Applications"
+
+// Client is what the root handler knows of a request's sender.
+type Client struct {
+	// IP is the client address as Caddy resolves it (trusted proxies honoured).
+	IP string
+	// Scheme is "http" or "https" as the client used it; it goes into confirmation links.
+	Scheme string
+}
+
+// call is one request on its way through an endpoint.
+type call struct {
+	h      *Handler
+	w      http.ResponseWriter
+	r      *http.Request
+	ep     *Endpoint
+	client Client
+	in     *input
+	bind   binder
+}
+
+// Serve answers r, which Resolve matched to ep, in the order every endpoint shares: method,
+// authorization, input decoding, then the endpoint's own checks.
+func (h *Handler) Serve(w http.ResponseWriter, r *http.Request, ep *Endpoint, client Client) {
+	c := &call{h: h, w: w, r: r, ep: ep, client: client}
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			h.cfg.Logger.Error("panic serving hosted-solution request",
+				zap.String("endpoint", ep.Name), zap.Any("panic", v), zap.Stack("stack"))
+			if ep.Name == "portal/register" {
+				c.fail(failRegisterBroken)
+			} else {
+				c.fail(failInternal)
+			}
+		}
+	}()
+	if ep.CORS {
+		c.cors()
+	}
+	if r.Method == http.MethodOptions && ep.CORS {
+		c.preflight()
+		return
+	}
+	if r.Method != ep.Method && !(ep.Method == http.MethodGet && r.Method == http.MethodHead) {
+		w.Header().Set("Allow", ep.allow())
+		c.fail(failMethod)
+		return
+	}
+	if f, ok := c.authorize(); !ok {
+		c.fail(f)
+		return
+	}
+	if ep.Serve == nil {
+		c.ok(map[string]string{"value": ep.TestValue})
+		return
+	}
+	in, err := readInput(r, ep.Body, h.cfg.MaxBodyBytes)
+	if err != nil {
+		c.fail(inputFailure(err))
+		if !errors.Is(err, errJSON) && !errors.Is(err, errForm) && !errors.Is(err, errQuery) {
+			h.cfg.Logger.Debug("request body refused", zap.String("endpoint", ep.Name), zap.Error(err))
+		}
+		return
+	}
+	c.in = in
+	c.bind = binder{in: in}
+	ep.Serve(c)
+}
+
+func inputFailure(err error) Failure {
+	switch {
+	case errors.Is(err, errBodyTooLarge):
+		return failBodyTooLarge
+	case errors.Is(err, errMediaType):
+		return failMediaType
+	case errors.Is(err, errJSON):
+		return failJSONInvalid
+	case errors.Is(err, errForm), errors.Is(err, errQuery):
+		return failFormInvalid
+	default:
+		return failBodyUnreadable
+	}
+}
+
+// authorize runs the token check of SPEC 3 for the endpoint's group.
+func (c *call) authorize() (Failure, bool) {
+	switch c.ep.Auth {
+	case AuthNone:
+		return Failure{}, true
+	case AuthDefault:
+		if c.h.cfg.SkipAuthDefault {
+			return Failure{}, true
+		}
+	case AuthRegister:
+		if c.h.cfg.SkipAuthRegister {
+			return Failure{}, true
+		}
+	}
+	err := c.h.cfg.Verifier.Verify(c.r.Header.Get("Authorization"))
+	if err == nil {
+		return Failure{}, true
+	}
+	c.h.cfg.Logger.Debug("authorization refused", zap.String("endpoint", c.ep.Name),
+		zap.String("client_ip", c.client.IP), zap.String("reason", err.Error()))
+	switch {
+	case errors.Is(err, auth.ErrMissing):
+		return failAuthRequired, false
+	case errors.Is(err, auth.ErrScheme):
+		return failAuthScheme, false
+	case errors.Is(err, auth.ErrExpired):
+		return failAuthExpired, false
+	case errors.Is(err, auth.ErrMalformedDate):
+		return failAuthDecode, false
+	default:
+		return failAuthInvalid, false
+	}
+}
+
+// cors sets the allow-origin header of DECISIONS D6 on every answer of a CORS-marked endpoint.
+func (c *call) cors() {
+	hdr := c.w.Header()
+	if len(c.h.cfg.CORSOrigins) == 0 {
+		hdr.Set("Access-Control-Allow-Origin", "*")
+		return
+	}
+	hdr.Add("Vary", "Origin")
+	origin := c.r.Header.Get("Origin")
+	for _, o := range c.h.cfg.CORSOrigins {
+		if o == "*" || strings.EqualFold(o, origin) {
+			hdr.Set("Access-Control-Allow-Origin", origin)
+			return
+		}
+	}
+}
+
+// preflight answers an OPTIONS request of a browser with no side effect (D3).
+func (c *call) preflight() {
+	hdr := c.w.Header()
+	hdr.Set("Access-Control-Allow-Methods", c.ep.Method)
+	hdr.Set("Access-Control-Allow-Headers", "Content-Type, Authorization")
+	hdr.Set("Access-Control-Max-Age", "600")
+	c.w.WriteHeader(http.StatusNoContent)
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// writeJSON sends v as the whole answer with status.
+func (c *call) writeJSON(status int, v any) {
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufPool.Put(buf)
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		// Every value sent is built from plain structs and strings; this is a programming error.
+		c.h.cfg.Logger.Error("encoding answer", zap.String("endpoint", c.ep.Name), zap.Error(err))
+		buf.Reset()
+		buf.WriteString(`{"error":"error","message":"Internal error"}` + "\n")
+		status = http.StatusInternalServerError
+	}
+	hdr := c.w.Header()
+	hdr.Set("Content-Type", "application/json; charset=utf-8")
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	hdr.Set("Cache-Control", "no-store")
+	c.w.WriteHeader(status)
+	_, _ = c.w.Write(buf.Bytes())
+}
+
+func (c *call) ok(v any) { c.writeJSON(http.StatusOK, v) }
+
+// errorBody is the JSON of a Failure, keys in the order the real server writes them.
+type errorBody struct {
+	Error    string    `json:"error"`
+	Message  any       `json:"message"`
+	Variants *[]string `json:"variants,omitempty"`
+}
+
+func (c *call) fail(f Failure) {
+	body := errorBody{Error: f.Code, Message: f.Message}
+	if f.Code == failPortalNameExist.Code {
+		body.Variants = &f.Variants
+	}
+	c.writeJSON(f.Status, body)
+}
+
+// storeFailure logs a broken store and answers f.
+func (c *call) storeFailure(f Failure, err error) {
+	c.h.cfg.Logger.Error("store failed", zap.String("endpoint", c.ep.Name), zap.Error(err))
+	c.fail(f)
+}

@@ -1,0 +1,6 @@
+//go:build race
+
+package auth
+
+// raceEnabled reports that the tests run under the race detector.
+const raceEnabled = true
