@@ -50,6 +50,12 @@ var (
 	failFormInvalid    = Failure{Status: 400, Code: "params", Message: []string{"The request body is not valid form data"}}
 )
 
+// unreadableNameFailure answers a validateportalname body whose portalName is no string: 400
+// "error" with the reason, as the real server answers what it cannot read there (SPEC 2A.5).
+func unreadableNameFailure(reason string) Failure {
+	return Failure{Status: 400, Code: "error", Message: reason}
+}
+
 // paramsFailure is the model-state answer: one message per invalid field, in field order.
 func paramsFailure(messages []string) Failure {
 	return Failure{Status: 400, Code: "params", Message: messages}

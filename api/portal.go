@@ -100,8 +100,7 @@ func serveValidatePortalName(c *call) {
 	}
 	name, _ := c.bind.str("PortalName", 0)
 	if len(c.bind.errs) > 0 {
-		// The real server answers what it cannot read here with 400 "error" (SPEC 2A.5 step 6).
-		c.fail(Failure{Status: 400, Code: "error", Message: c.bind.errs[0]})
+		c.fail(unreadableNameFailure(c.bind.errs[0]))
 		return
 	}
 	if _, ok := c.checkPortalName(name); ok {

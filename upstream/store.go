@@ -62,8 +62,8 @@ type Store interface {
 	// SetTariff replaces the selected tenant's quota as a whole and returns it re-read.
 	SetTariff(ctx context.Context, sel Selector, q Quota) (Tenant, Quota, error)
 
-	// Setting reads one settings value; ok is false when it is unset. sel.ID = GlobalScope
-	// addresses the installation-wide scope without a tenant look-up.
+	// Setting reads one settings value; ok is false when it is unset. ByID(GlobalScope)
+	// (HasID set) addresses the installation-wide scope without a tenant look-up.
 	Setting(ctx context.Context, sel Selector, key string) (value string, ok bool, err error)
 
 	// SaveSetting stores one settings value and returns it re-read.
