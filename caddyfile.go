@@ -56,6 +56,31 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    cors_origins    <origin>...
 //	    max_body_size   <size>                       # default 64KiB
 //	    store           <backend> { ... }            # default: bolt in Caddy's data directory
+//	    attempts {                                   # register attempts per client
+//	        max        <n>                           # default 10
+//	        window     <duration>                    # default 5m, sliding
+//	        max_keys   <n>                           # default 100000
+//	        zone       <name>                        # default "default"
+//	        test_emails <regex>
+//	        legacy_empty_test_regex_matches_all
+//	        off
+//	    }
+//	    request_rate {                               # validateportalname and tariff/all
+//	        rate     <per second>                    # default 10
+//	        burst    <n>                             # default 60
+//	        max_keys <n>                             # default 100000
+//	        zone     <name>
+//	        off
+//	    }
+//	    recaptcha {
+//	        secret     <secret>                      # required; use {env.*} or {file.*}
+//	        verify_url <url>
+//	        timeout    <duration>                    # default 5s
+//	        min_score  <0..1>
+//	        hostnames  <host>...
+//	        app_keys   <key>...
+//	    }
+//	    exempt_clients <ip or cidr>...
 //	}
 func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // the directive name
@@ -158,6 +183,27 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if err := h.unmarshalStore(d); err != nil {
 				return err
 			}
+		case "attempts":
+			if err := h.unmarshalAttempts(d); err != nil {
+				return err
+			}
+		case "request_rate":
+			if err := h.unmarshalRequestRate(d); err != nil {
+				return err
+			}
+		case "recaptcha":
+			if err := h.unmarshalRecaptcha(d); err != nil {
+				return err
+			}
+		case "exempt_clients":
+			args := d.RemainingArgs()
+			if len(args) == 0 {
+				return d.ArgErr()
+			}
+			if _, err := parseExempt(args); err != nil {
+				return d.Err(err.Error())
+			}
+			h.ExemptClients = append(h.ExemptClients, args...)
 		default:
 			return d.Errf("unknown hosted_solution option %q", opt)
 		}
@@ -237,6 +283,148 @@ func (h *Handler) unmarshalPassword(d *caddyfile.Dispenser) error {
 		if err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// unmarshalAttempts reads an attempts block; several blocks merge, so a test or an import can
+// add one option.
+func (h *Handler) unmarshalAttempts(d *caddyfile.Dispenser) error {
+	if d.NextArg() {
+		return d.ArgErr()
+	}
+	if h.Attempts == nil {
+		h.Attempts = new(AttemptsConfig)
+	}
+	a := h.Attempts
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		var err error
+		switch opt := d.Val(); opt {
+		case "max":
+			a.Max, err = intArg(d)
+		case "window":
+			a.Window, err = durationArg(d)
+		case "max_keys":
+			a.MaxKeys, err = intArg(d)
+		case "zone":
+			if !d.Args(&a.Zone) {
+				err = d.ArgErr()
+			}
+		case "test_emails":
+			if !d.Args(&a.TestEmails) {
+				err = d.ArgErr()
+			}
+		case "legacy_empty_test_regex_matches_all", "off":
+			if d.NextArg() {
+				return d.ArgErr()
+			}
+			if opt == "off" {
+				a.Disabled = true
+			} else {
+				a.LegacyEmptyTestRegexMatchesAll = true
+			}
+		default:
+			err = d.Errf("unknown attempts option %q", opt)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (h *Handler) unmarshalRequestRate(d *caddyfile.Dispenser) error {
+	if d.NextArg() {
+		return d.ArgErr()
+	}
+	if h.RequestRate == nil {
+		h.RequestRate = new(RequestRateConfig)
+	}
+	r := h.RequestRate
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		var err error
+		switch opt := d.Val(); opt {
+		case "rate":
+			var s string
+			if !d.Args(&s) {
+				return d.ArgErr()
+			}
+			r.Rate, err = strconv.ParseFloat(s, 64)
+			if err != nil || r.Rate <= 0 {
+				return d.Errf("rate: want requests per second, got %q", s)
+			}
+		case "burst":
+			r.Burst, err = intArg(d)
+		case "max_keys":
+			r.MaxKeys, err = intArg(d)
+		case "zone":
+			if !d.Args(&r.Zone) {
+				err = d.ArgErr()
+			}
+		case "off":
+			if d.NextArg() {
+				return d.ArgErr()
+			}
+			r.Disabled = true
+		default:
+			err = d.Errf("unknown request_rate option %q", opt)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (h *Handler) unmarshalRecaptcha(d *caddyfile.Dispenser) error {
+	if d.NextArg() {
+		return d.ArgErr()
+	}
+	if h.Recaptcha == nil {
+		h.Recaptcha = new(RecaptchaConfig)
+	}
+	rc := h.Recaptcha
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		var err error
+		switch opt := d.Val(); opt {
+		case "secret":
+			if !d.Args(&rc.Secret) {
+				err = d.ArgErr()
+			}
+		case "verify_url":
+			if !d.Args(&rc.VerifyURL) {
+				err = d.ArgErr()
+			}
+		case "timeout":
+			rc.Timeout, err = durationArg(d)
+		case "min_score":
+			var s string
+			if !d.Args(&s) {
+				return d.ArgErr()
+			}
+			rc.MinScore, err = strconv.ParseFloat(s, 64)
+			if err != nil || rc.MinScore < 0 || rc.MinScore > 1 {
+				return d.Errf("min_score: want a number from 0 to 1, got %q", s)
+			}
+		case "hostnames", "app_keys":
+			args := d.RemainingArgs()
+			if len(args) == 0 {
+				return d.ArgErr()
+			}
+			if opt == "hostnames" {
+				rc.Hostnames = append(rc.Hostnames, args...)
+			} else {
+				rc.AppKeys = append(rc.AppKeys, args...)
+			}
+		default:
+			err = d.Errf("unknown recaptcha option %q", opt)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if rc.Secret == "" {
+		return d.Err("recaptcha: secret is required")
 	}
 	return nil
 }

@@ -10,15 +10,18 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
 	"github.com/hostedgate/hostedgate/api"
 	"github.com/hostedgate/hostedgate/auth"
+	"github.com/hostedgate/hostedgate/ratelimit"
 	"github.com/hostedgate/hostedgate/upstream"
 	"github.com/hostedgate/hostedgate/validate"
 )
@@ -91,13 +94,30 @@ type Handler struct {
 	// MaxBodySize is the largest request body in bytes. Default 65536.
 	MaxBodySize int64 `json:"max_body_size,omitempty"`
 
+	// Attempts limits register attempts per client: 10 per sliding 5 minutes by default.
+	Attempts *AttemptsConfig `json:"attempts,omitempty"`
+
+	// RequestRate limits how fast one client may call validateportalname and tariff/all:
+	// a burst of 60, then 10 per second, by default.
+	RequestRate *RequestRateConfig `json:"request_rate,omitempty"`
+
+	// Recaptcha turns reCAPTCHA (or hCaptcha, Turnstile) on for register. Default off.
+	Recaptcha *RecaptchaConfig `json:"recaptcha,omitempty"`
+
+	// ExemptClients are addresses or CIDR ranges that no limiter counts, such as the
+	// provider's own billing hosts, which register on behalf of many customers.
+	ExemptClients []string `json:"exempt_clients,omitempty"`
+
 	// StoreRaw is the store module portals are kept in. Default: bolt in Caddy's data
 	// directory.
 	StoreRaw json.RawMessage `json:"store,omitempty" caddy:"namespace=http.handlers.hosted_solution.stores inline_key=backend"`
 
-	store  StoreModule
-	api    *api.Handler
-	logger *zap.Logger
+	store         StoreModule
+	api           *api.Handler
+	logger        *zap.Logger
+	exemptClients []netip.Prefix
+	// poolKeys are the limiterPool entries this config holds, released in Cleanup.
+	poolKeys []string
 }
 
 // AllowSkip names the endpoint groups whose token check is skipped (SPEC 1.5).
@@ -205,6 +225,11 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	}
 	h.store = store
 
+	limits, err := h.provisionLimits(ctx)
+	if err != nil {
+		return err
+	}
+
 	plans := make([]upstream.Quota, len(h.Tariffs))
 	for i, p := range h.Tariffs {
 		plans[i] = upstream.NormalizeQuota(p.ActiveUsers, time.Time{}, p.Features, p.MaxFileSize, p.MaxTotalSize)
@@ -213,8 +238,9 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if h.AllowSkip != nil {
 		skip = *h.AllowSkip
 	}
+	limits.Store = timedStore{store.Store()}
 	h.api, err = api.New(api.Config{
-		Store:            store.Store(),
+		Store:            limits.Store,
 		Verifier:         verifier,
 		SkipAuthDefault:  skip.Default,
 		SkipAuthRegister: skip.Register,
@@ -229,15 +255,71 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		MaxPortals:       h.MaxPortals,
 		CORSOrigins:      h.CORSOrigins,
 		MaxBodyBytes:     h.MaxBodySize,
+		Limiter:          limits.Limiter,
+		RequestLimiter:   limits.RequestLimiter,
+		Captcha:          limits.Captcha,
+		TestEmails:       limits.TestEmails,
+		AppKeys:          limits.AppKeys,
+		Observer:         promObserver{},
 		Logger:           h.logger,
 	})
 	if err != nil {
 		return fmt.Errorf("hosted_solution: %w", err)
 	}
-	if skip.Register {
+	if skip.Register && h.Recaptcha == nil {
 		h.logger.Warn("portal/register accepts requests without a token and no reCAPTCHA is configured: anyone who can reach it can create portals")
 	}
 	return nil
+}
+
+// provisionLimits loads the zone's limiters from the pool, the captcha verifier and the
+// metrics; the returned config carries them into api.Config.
+func (h *Handler) provisionLimits(ctx caddy.Context) (api.Config, error) {
+	var cfg api.Config
+	var err error
+	if h.exemptClients, err = parseExempt(h.ExemptClients); err != nil {
+		return cfg, fmt.Errorf("hosted_solution: %w", err)
+	}
+	var collectors []prometheus.Collector
+	if h.Attempts == nil {
+		h.Attempts = new(AttemptsConfig)
+	}
+	if !h.Attempts.Disabled {
+		attempts, err := h.loadAttempts()
+		if err != nil {
+			return cfg, fmt.Errorf("hosted_solution: %w", err)
+		}
+		cfg.Limiter = attempts
+		collectors = append(collectors, limiterCollectors("attempts", attempts.zone, attempts.Len, attempts.Evictions)...)
+	}
+	if cfg.TestEmails, err = ratelimit.NewTestEmails(h.Attempts.TestEmails, h.Attempts.LegacyEmptyTestRegexMatchesAll); err != nil {
+		return cfg, fmt.Errorf("hosted_solution: attempts: %w", err)
+	}
+	if h.RequestRate == nil {
+		h.RequestRate = new(RequestRateConfig)
+	}
+	if !h.RequestRate.Disabled {
+		rate, err := h.loadRequestRate()
+		if err != nil {
+			return cfg, fmt.Errorf("hosted_solution: %w", err)
+		}
+		cfg.RequestLimiter = rate
+		collectors = append(collectors, limiterCollectors("request_rate", rate.zone, rate.Len, rate.Evictions)...)
+	}
+	verifier, err := h.newCaptcha()
+	if err != nil {
+		return cfg, fmt.Errorf("hosted_solution: %w", err)
+	}
+	if verifier != nil {
+		cfg.Captcha = verifier
+		cfg.AppKeys = h.Recaptcha.AppKeys
+	}
+	if reg := ctx.GetMetricsRegistry(); reg != nil {
+		if err := registerMetrics(reg, collectors...); err != nil {
+			return cfg, fmt.Errorf("hosted_solution: registering metrics: %w", err)
+		}
+	}
+	return cfg, nil
 }
 
 // applyDefaults is the one place defaults are set.
@@ -282,7 +364,7 @@ func resolveKeys(raw []string) ([]string, error) {
 	keys := make([]string, len(raw))
 	for i, k := range raw {
 		keys[i] = repl.ReplaceKnown(k, "")
-		if keys[i] == "" {
+		if strings.TrimSpace(keys[i]) == "" {
 			return nil, fmt.Errorf("hosted_solution: machine_key %q is empty: set the variable or file it names", k)
 		}
 	}
@@ -304,9 +386,17 @@ func (h *Handler) Validate() error {
 	return nil
 }
 
-// Cleanup releases nothing of its own: the store module is cleaned up by Caddy, which releases
-// the shared store handle when the last config using it goes.
-func (h *Handler) Cleanup() error { return nil }
+// Cleanup releases this config's hold on the shared limiters; the store module is cleaned up
+// by Caddy itself. It copes with a Provision that stopped half-way.
+func (h *Handler) Cleanup() error {
+	for _, key := range h.poolKeys {
+		if _, err := limiterPool.Delete(key); err != nil {
+			return fmt.Errorf("hosted_solution: releasing %s: %w", key, err)
+		}
+	}
+	h.poolKeys = nil
+	return nil
+}
 
 // ServeHTTP answers requests under the prefix and passes the rest to next.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
@@ -319,7 +409,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		h.api.NotFound(w, r)
 		return nil
 	}
-	h.api.Serve(w, r, ep, api.Client{IP: clientIP(r), Scheme: scheme(r)})
+	ip := clientIP(r)
+	h.api.Serve(w, r, ep, api.Client{IP: ip, Scheme: scheme(r), Exempt: h.exempt(ip)})
 	return nil
 }
 

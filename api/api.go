@@ -16,20 +16,47 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/hostedgate/hostedgate/auth"
+	"github.com/hostedgate/hostedgate/captcha"
+	"github.com/hostedgate/hostedgate/ratelimit"
 	"github.com/hostedgate/hostedgate/upstream"
 	"github.com/hostedgate/hostedgate/validate"
 )
 
 // AttemptLimiter counts register attempts per client (SPEC 5.1). Attempt records one attempt
-// for key and reports whether it is within the limit.
+// for key (ratelimit.ClientKey of the client's address) and reports whether it is within the
+// limit.
 type AttemptLimiter interface {
 	Attempt(key string) bool
 }
 
-// CaptchaVerifier checks a reCAPTCHA-style response token (SPEC 5.2); any failure is false.
-type CaptchaVerifier interface {
-	Verify(ctx context.Context, response, clientIP string) bool
+// RequestLimiter bounds the request rate of the endpoints anyone may call (D19a).
+type RequestLimiter interface {
+	Allow(key string) bool
 }
+
+// CaptchaVerifier checks a reCAPTCHA-style response token (SPEC 5.2).
+type CaptchaVerifier interface {
+	Verify(ctx context.Context, response, remoteIP string) (captcha.Result, []string)
+}
+
+// Observer is told what the API answered, for metrics. Labels never carry a client address.
+type Observer interface {
+	// Answered is called once per answer with its status and error code ("ok" for success).
+	Answered(endpoint string, status int, code string)
+	// AuthRefused is called when a token check fails, with the reason.
+	AuthRefused(endpoint, reason string)
+	// LimitRefused is called when a limiter refuses ("attempts" or "request_rate").
+	LimitRefused(limiter string)
+	// Captcha is called with the result of each verification that was required.
+	Captcha(result captcha.Result)
+}
+
+type nopObserver struct{}
+
+func (nopObserver) Answered(string, int, string) {}
+func (nopObserver) AuthRefused(string, string)   {}
+func (nopObserver) LimitRefused(string)          {}
+func (nopObserver) Captcha(captcha.Result)       {}
 
 // Config is everything the API needs; the root handler builds it in Provision.
 type Config struct {
@@ -59,9 +86,17 @@ type Config struct {
 	// MaxBodyBytes caps a request body (D4).
 	MaxBodyBytes int64
 
-	// Limiter and Captcha are off when nil.
-	Limiter AttemptLimiter
-	Captcha CaptchaVerifier
+	// Limiter, RequestLimiter and Captcha are off when nil.
+	Limiter        AttemptLimiter
+	RequestLimiter RequestLimiter
+	Captcha        CaptchaVerifier
+	// TestEmails are the addresses neither Limiter nor Captcha apply to (SPEC 5.1).
+	TestEmails *ratelimit.TestEmails
+	// AppKeys let a register request skip Captcha when it carries one of them (SPEC 5.2:
+	// web.app.keys, split on "," and ";", trimmed and lower-cased; compared verbatim).
+	AppKeys []string
+
+	Observer Observer
 
 	Now    func() time.Time
 	Logger *zap.Logger
@@ -69,7 +104,8 @@ type Config struct {
 
 // Handler serves the endpoints of an API configuration.
 type Handler struct {
-	cfg Config
+	cfg     Config
+	appKeys map[string]bool
 }
 
 // New checks cfg and returns its Handler.
@@ -93,7 +129,18 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.PortalTitle == "" {
 		cfg.PortalTitle = DefaultPortalTitle
 	}
-	return &Handler{cfg: cfg}, nil
+	if cfg.Observer == nil {
+		cfg.Observer = nopObserver{}
+	}
+	h := &Handler{cfg: cfg, appKeys: map[string]bool{}}
+	for _, list := range cfg.AppKeys {
+		for _, k := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ';' }) {
+			if k = strings.ToLower(strings.TrimSpace(k)); k != "" {
+				h.appKeys[k] = true
+			}
+		}
+	}
+	return h, nil
 }
 
 // DefaultPortalTitle is the tenant name of SPEC 2A.2 (web.portal-name).
@@ -105,6 +152,8 @@ type Client struct {
 	IP string
 	// Scheme is "http" or "https" as the client used it; it goes into confirmation links.
 	Scheme string
+	// Exempt clients (the provider's own billing hosts) are not counted by the limiters.
+	Exempt bool
 }
 
 // call is one request on its way through an endpoint.
@@ -148,12 +197,18 @@ func (h *Handler) Serve(w http.ResponseWriter, r *http.Request, ep *Endpoint, cl
 		c.fail(failMethod)
 		return
 	}
+	if ep.RateLimited && h.cfg.RequestLimiter != nil && !client.Exempt &&
+		!h.cfg.RequestLimiter.Allow(ratelimit.ClientKey(client.IP)) {
+		h.cfg.Observer.LimitRefused("request_rate")
+		c.fail(failTooMuchAttempts)
+		return
+	}
 	if f, ok := c.authorize(); !ok {
 		c.fail(f)
 		return
 	}
 	if ep.Serve == nil {
-		c.ok(map[string]string{"value": ep.TestValue})
+		c.ok(testAnswer{Value: ep.TestValue})
 		return
 	}
 	in, err := readInput(r, ep.Body, h.cfg.MaxBodyBytes)
@@ -202,20 +257,25 @@ func (c *call) authorize() (Failure, bool) {
 	if err == nil {
 		return Failure{}, true
 	}
-	c.h.cfg.Logger.Debug("authorization refused", zap.String("endpoint", c.ep.Name),
-		zap.String("client_ip", c.client.IP), zap.String("reason", err.Error()))
+	f, reason := failAuthInvalid, "invalid"
 	switch {
 	case errors.Is(err, auth.ErrMissing):
-		return failAuthRequired, false
+		f, reason = failAuthRequired, "missing"
 	case errors.Is(err, auth.ErrScheme):
-		return failAuthScheme, false
+		f, reason = failAuthScheme, "scheme"
 	case errors.Is(err, auth.ErrExpired):
-		return failAuthExpired, false
+		f, reason = failAuthExpired, "expired"
 	case errors.Is(err, auth.ErrMalformedDate):
-		return failAuthDecode, false
-	default:
-		return failAuthInvalid, false
+		f, reason = failAuthDecode, "malformed_date"
 	}
+	c.h.cfg.Logger.Debug("authorization refused", zap.String("endpoint", c.ep.Name),
+		zap.String("client_ip", c.client.IP), zap.String("reason", reason))
+	c.h.cfg.Observer.AuthRefused(c.ep.Name, reason)
+	return f, false
+}
+
+type testAnswer struct {
+	Value string `json:"value"`
 }
 
 // cors sets the allow-origin header of DECISIONS D6 on every answer of a CORS-marked endpoint.
@@ -242,12 +302,13 @@ func (c *call) preflight() {
 	hdr.Set("Access-Control-Allow-Headers", "Content-Type, Authorization")
 	hdr.Set("Access-Control-Max-Age", "600")
 	c.w.WriteHeader(http.StatusNoContent)
+	c.h.cfg.Observer.Answered(c.ep.Name, http.StatusNoContent, "preflight")
 }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// writeJSON sends v as the whole answer with status.
-func (c *call) writeJSON(status int, v any) {
+// writeJSON sends v as the whole answer with status; code labels it for the Observer.
+func (c *call) writeJSON(status int, code string, v any) {
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer bufPool.Put(buf)
@@ -258,7 +319,7 @@ func (c *call) writeJSON(status int, v any) {
 		c.h.cfg.Logger.Error("encoding answer", zap.String("endpoint", c.ep.Name), zap.Error(err))
 		buf.Reset()
 		buf.WriteString(`{"error":"error","message":"Internal error"}` + "\n")
-		status = http.StatusInternalServerError
+		status, code = http.StatusInternalServerError, failInternal.Code
 	}
 	hdr := c.w.Header()
 	hdr.Set("Content-Type", "application/json; charset=utf-8")
@@ -266,9 +327,10 @@ func (c *call) writeJSON(status int, v any) {
 	hdr.Set("Cache-Control", "no-store")
 	c.w.WriteHeader(status)
 	_, _ = c.w.Write(buf.Bytes())
+	c.h.cfg.Observer.Answered(c.ep.Name, status, code)
 }
 
-func (c *call) ok(v any) { c.writeJSON(http.StatusOK, v) }
+func (c *call) ok(v any) { c.writeJSON(http.StatusOK, "ok", v) }
 
 // errorBody is the JSON of a Failure, keys in the order the real server writes them.
 type errorBody struct {
@@ -282,7 +344,7 @@ func (c *call) fail(f Failure) {
 	if f.Code == failPortalNameExist.Code {
 		body.Variants = &f.Variants
 	}
-	c.writeJSON(f.Status, body)
+	c.writeJSON(f.Status, f.Code, body)
 }
 
 // storeFailure logs a broken store and answers f.

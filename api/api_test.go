@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/hostedgate/hostedgate/auth"
+	"github.com/hostedgate/hostedgate/captcha"
+	"github.com/hostedgate/hostedgate/ratelimit"
 	"github.com/hostedgate/hostedgate/upstream"
 	"github.com/hostedgate/hostedgate/upstream/bolt"
 	"github.com/hostedgate/hostedgate/validate"
@@ -33,7 +35,13 @@ type fixedCaptcha struct {
 	ok    bool
 }
 
-func (c *fixedCaptcha) Verify(context.Context, string, string) bool { c.calls++; return c.ok }
+func (c *fixedCaptcha) Verify(context.Context, string, string) (captcha.Result, []string) {
+	c.calls++
+	if c.ok {
+		return captcha.Success, nil
+	}
+	return captcha.Failure, []string{"invalid-input-response"}
+}
 
 func newHandler(t *testing.T, store upstream.Store, mod func(*Config)) *Handler {
 	t.Helper()
@@ -152,6 +160,47 @@ func TestRegisterOrder(t *testing.T) {
 		`{"error":"portalNameExist","message":"Portal already exists","variants":["goodname"]}`)
 	if lim.calls != calls {
 		t.Fatal("a taken name reached the limiter")
+	}
+}
+
+// TestTestEmailsAndAppKeys: a test e-mail skips the limiter and the captcha and is not
+// counted; an app key skips only the captcha, compared verbatim against the lower-cased list.
+func TestTestEmailsAndAppKeys(t *testing.T) {
+	lim := &countingLimiter{allow: true}
+	cap := &fixedCaptcha{ok: false}
+	te, err := ratelimit.NewTestEmails(`@qa\.example\.com$`, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHandler(t, nil, func(c *Config) {
+		c.Limiter, c.Captcha, c.TestEmails, c.AppKeys = lim, cap, te, []string{" MobileApp ; other,third"}
+	})
+	body := `{"portalName":"qaportal","firstName":"Q","lastName":"A","email":"bot@QA.example.com"}`
+	if w := serve(h, "POST", "/api/portal/register", body); w.Code != 200 || lim.calls != 0 || cap.calls != 0 {
+		t.Fatalf("test e-mail: %d %s (limiter %d, captcha %d)", w.Code, w.Body, lim.calls, cap.calls)
+	}
+	wantJSON(t, serve(h, "POST", "/api/portal/register", withField(good, "appKey", `"MobileApp"`)), 400,
+		`{"error":"recaptchaInvalid","message":"Recaptcha is invalid"}`)
+	if w := serve(h, "POST", "/api/portal/register", withField(good, "appKey", `"mobileapp"`)); w.Code != 200 || cap.calls != 1 {
+		t.Fatalf("app key: %d %s (captcha %d)", w.Code, w.Body, cap.calls)
+	}
+	if lim.calls != 2 {
+		t.Fatalf("an app key still counts as an attempt: %d", lim.calls)
+	}
+}
+
+type denyAll struct{ calls int }
+
+func (d *denyAll) Allow(string) bool { d.calls++; return false }
+
+func TestRequestRateLimit(t *testing.T) {
+	deny := &denyAll{}
+	h := newHandler(t, nil, func(c *Config) { c.RequestLimiter = deny })
+	wantJSON(t, serve(h, "POST", "/api/portal/validateportalname", `{"portalName":"example"}`), 400,
+		`{"error":"tooMuchAttempts","message":"Too much attempts already"}`)
+	wantJSON(t, serve(h, "GET", "/api/tariff/all", ""), 400, `{"error":"tooMuchAttempts","message":"Too much attempts already"}`)
+	if w := serve(h, "GET", "/api/portal/get", ""); w.Code != 200 || deny.calls != 2 {
+		t.Fatalf("authenticated endpoints are not rate limited: %d, %d calls", w.Code, deny.calls)
 	}
 }
 

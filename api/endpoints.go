@@ -27,6 +27,9 @@ type Endpoint struct {
 	// Body is true when the input is read from the body (with query fallback), false when
 	// it is read from the query only.
 	Body bool
+	// RateLimited endpoints need no token, so a request-rate limit keeps them from being
+	// used to enumerate names at line rate (D19a).
+	RateLimited bool
 	// TestValue is the answer of a test endpoint, which has no Serve.
 	TestValue string
 	Serve     func(*call)
@@ -52,12 +55,12 @@ func init() {
 		{Name: "portal/register", Method: http.MethodPost, Auth: AuthRegister, CORS: true, Body: true, Serve: serveRegister},
 		{Name: "portal/remove", Method: http.MethodDelete, Auth: AuthDefault, CORS: true, Serve: serveRemove},
 		{Name: "portal/status", Method: http.MethodPut, Auth: AuthDefault, CORS: true, Body: true, Serve: serveStatus},
-		{Name: "portal/validateportalname", Method: http.MethodPost, CORS: true, Body: true, Serve: serveValidatePortalName},
+		{Name: "portal/validateportalname", Method: http.MethodPost, CORS: true, Body: true, RateLimited: true, Serve: serveValidatePortalName},
 		{Name: "portal/get", Method: http.MethodGet, Auth: AuthDefault, CORS: true, Serve: serveGet},
 		{Name: "tariff/test", Method: http.MethodGet, TestValue: "Tariff api works"},
 		{Name: "tariff/get", Method: http.MethodGet, Auth: AuthDefault, CORS: true, Serve: serveTariffGet},
 		{Name: "tariff/set", Method: http.MethodPut, Auth: AuthDefault, CORS: true, Body: true, Serve: serveTariffSet},
-		{Name: "tariff/all", Method: http.MethodGet, CORS: true, Serve: serveTariffAll},
+		{Name: "tariff/all", Method: http.MethodGet, CORS: true, RateLimited: true, Serve: serveTariffAll},
 		{Name: "settings/test", Method: http.MethodGet, TestValue: "Settings api works"},
 		{Name: "settings/get", Method: http.MethodGet, Auth: AuthDefault, Serve: serveSettingsGet},
 		{Name: "settings/save", Method: http.MethodPost, Auth: AuthDefault, Body: true, Serve: serveSettingsSave},

@@ -12,6 +12,8 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/hostedgate/hostedgate/auth"
+	"github.com/hostedgate/hostedgate/captcha"
+	"github.com/hostedgate/hostedgate/ratelimit"
 	"github.com/hostedgate/hostedgate/upstream"
 	"github.com/hostedgate/hostedgate/validate"
 )
@@ -187,13 +189,23 @@ func serveRegister(c *call) {
 	if !ok {
 		return
 	}
-	if h.cfg.Limiter != nil && !h.cfg.Limiter.Attempt(c.client.IP) {
+	// Steps 6 and 7: counted only here, after every field check passed (SPEC 5.1).
+	testEmail := h.cfg.TestEmails.Match(m.email)
+	if !testEmail && !c.client.Exempt && h.cfg.Limiter != nil &&
+		!h.cfg.Limiter.Attempt(ratelimit.ClientKey(c.client.IP)) {
+		h.cfg.Observer.LimitRefused("attempts")
 		c.fail(failTooMuchAttempts)
 		return
 	}
-	if h.cfg.Captcha != nil && !h.cfg.Captcha.Verify(c.r.Context(), m.recaptcha, c.client.IP) {
-		c.fail(failRecaptchaInvalid)
-		return
+	if !testEmail && h.cfg.Captcha != nil && !h.appKeys[m.appKey] {
+		result, codes := h.cfg.Captcha.Verify(c.r.Context(), m.recaptcha, c.client.IP)
+		h.cfg.Observer.Captcha(result)
+		if result != captcha.Success {
+			h.cfg.Logger.Debug("recaptcha refused", zap.String("result", string(result)),
+				zap.Strings("error_codes", codes), zap.String("client_ip", c.client.IP))
+			c.fail(failRecaptchaInvalid)
+			return
+		}
 	}
 
 	language := strings.TrimSpace(m.language)
