@@ -400,7 +400,9 @@ func (h *Handler) Cleanup() error {
 
 // ServeHTTP answers requests under the prefix and passes the rest to next.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
-	rest, ok := h.underPrefix(r.URL.Path)
+	// Routing reads the escaped path, so an encoded "/" cannot join two segments into an
+	// endpoint name.
+	rest, ok := h.underPrefix(r.URL.EscapedPath())
 	if !ok {
 		return next.ServeHTTP(w, r)
 	}

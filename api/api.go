@@ -214,7 +214,7 @@ func (h *Handler) Serve(w http.ResponseWriter, r *http.Request, ep *Endpoint, cl
 	in, err := readInput(r, ep.Body, h.cfg.MaxBodyBytes)
 	if err != nil {
 		c.fail(inputFailure(err))
-		if !errors.Is(err, errJSON) && !errors.Is(err, errForm) && !errors.Is(err, errQuery) {
+		if !errors.Is(err, errJSON) && !errors.Is(err, errForm) {
 			h.cfg.Logger.Debug("request body refused", zap.String("endpoint", ep.Name), zap.Error(err))
 		}
 		return
@@ -232,7 +232,9 @@ func inputFailure(err error) Failure {
 		return failMediaType
 	case errors.Is(err, errJSON):
 		return failJSONInvalid
-	case errors.Is(err, errForm), errors.Is(err, errQuery):
+	case errors.Is(err, errCharset):
+		return failCharset
+	case errors.Is(err, errForm):
 		return failFormInvalid
 	default:
 		return failBodyUnreadable

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/text/encoding/htmlindex"
 )
 
 // valueKind says where a field's text came from, so coercion can follow Json.NET: a JSON
@@ -57,17 +59,12 @@ var (
 	errMediaType    = errors.New("unsupported request body media type")
 	errJSON         = errors.New("request body is not a JSON object")
 	errForm         = errors.New("request body is not form data")
-	errQuery        = errors.New("query string is not valid")
+	errCharset      = errors.New("unsupported request body charset")
 )
 
 // readInput decodes the query and, when withBody, the body of r, reading at most limit bytes.
 func readInput(r *http.Request, withBody bool, limit int64) (*input, error) {
-	in := &input{}
-	q, err := parseForm(r.URL.RawQuery)
-	if err != nil {
-		return nil, errQuery
-	}
-	in.query = q
+	in := &input{query: parseQuery(r.URL.RawQuery)}
 	if !withBody || r.Body == nil || r.Body == http.NoBody {
 		return in, nil
 	}
@@ -85,11 +82,15 @@ func readInput(r *http.Request, withBody bool, limit int64) (*input, error) {
 	if int64(len(raw)) > limit {
 		return nil, errBodyTooLarge
 	}
+	ctype := r.Header.Get("Content-Type")
+	if raw, err = toUTF8(ctype, raw); err != nil {
+		return nil, err
+	}
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
 		return in, nil
 	}
-	switch bodyKind(r.Header.Get("Content-Type"), raw) {
+	switch bodyKind(ctype, raw) {
 	case "json":
 		in.body, err = parseJSONObject(raw)
 	case "form":
@@ -124,6 +125,50 @@ func bodyKind(contentType string, raw []byte) string {
 		return "form"
 	}
 	return ""
+}
+
+// utf8BOM starts some JSON bodies; Json.NET skips it, and so does the gateway.
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// toUTF8 decodes a body sent in another charset (charset=iso-8859-1, utf-16, windows-1252 and
+// every other WHATWG label) and drops a UTF-8 byte-order mark.
+func toUTF8(contentType string, raw []byte) ([]byte, error) {
+	if _, params, err := mime.ParseMediaType(contentType); err == nil {
+		if cs := strings.ToLower(strings.TrimSpace(params["charset"])); cs != "" && cs != "utf-8" && cs != "utf8" && cs != "us-ascii" {
+			enc, err := htmlindex.Get(cs)
+			if err != nil {
+				return nil, errCharset
+			}
+			if raw, err = enc.NewDecoder().Bytes(raw); err != nil {
+				return nil, errCharset
+			}
+		}
+	}
+	return bytes.TrimPrefix(raw, utf8BOM), nil
+}
+
+// parseQuery reads the query string leniently, as ASP.NET does: a malformed escape stays as
+// written instead of refusing the request, since the query only stands in for fields the
+// body lacks.
+func parseQuery(s string) map[string]value {
+	out := map[string]value{}
+	for s != "" {
+		var pair string
+		pair, s, _ = strings.Cut(s, "&")
+		k, v, _ := strings.Cut(pair, "=")
+		key, val := unescapeLenient(k), unescapeLenient(v)
+		if key != "" {
+			out[strings.ToLower(key)] = value{text: val}
+		}
+	}
+	return out
+}
+
+func unescapeLenient(s string) string {
+	if u, err := url.QueryUnescape(s); err == nil {
+		return u
+	}
+	return strings.ReplaceAll(s, "+", " ")
 }
 
 // parseForm reads URL-encoded pairs with lower-cased keys, so a key sent in two spellings is
@@ -317,7 +362,8 @@ var dateLayouts = []string{
 
 func parseDate(s string) (time.Time, error) {
 	for _, layout := range dateLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
+		// Year 0000 parses in Go but is no .NET DateTime.
+		if t, err := time.Parse(layout, s); err == nil && t.UTC().Year() >= 1 {
 			return t.UTC(), nil
 		}
 	}

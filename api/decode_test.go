@@ -43,7 +43,11 @@ func TestReadInput(t *testing.T) {
 		{"json trailing garbage", "", "application/json", `{"a":1}{"b":2}`, nil, errJSON},
 		{"json string", "", "application/json", `"x"`, nil, errJSON},
 		{"bad form escape", "", "application/x-www-form-urlencoded", "a=%zz", nil, errForm},
-		{"bad query escape", "a=%zz", "", "", nil, errQuery},
+		{"bad query escape is kept as written", "a=%zz", "application/json", `{"b":"1"}`, map[string]value{"b": {text: "1"}}, nil},
+		{"utf-8 BOM", "", "application/json", "\xEF\xBB\xBF{\"a\":\"1\"}", map[string]value{"a": {text: "1"}}, nil},
+		{"latin-1 body", "", "application/json; charset=ISO-8859-1", "{\"a\":\"J\xE9r\xF4me\"}", map[string]value{"a": {text: "Jérôme"}}, nil},
+		{"utf-16 body", "", "application/json; charset=utf-16le", "{\x00}\x00", nil, nil},
+		{"unknown charset", "", "application/json; charset=klingon", `{"a":"1"}`, nil, errCharset},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			target := "/x"
@@ -56,6 +60,9 @@ func TestReadInput(t *testing.T) {
 			}
 			if err != nil {
 				return
+			}
+			if tc.query != "" && in.query["a"].text != "%zz" {
+				t.Fatalf("query a = %q", in.query["a"].text)
 			}
 			if len(tc.want) == 0 && len(in.body) == 0 {
 				return

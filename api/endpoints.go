@@ -78,9 +78,11 @@ func Endpoints() []string {
 	return names
 }
 
-// Resolve maps the path below the API prefix ("", "/portal", "/Portal/Register/") to its
-// endpoint, case-insensitively with one trailing slash tolerated. The route template is
-// {controller}/{action} with defaults portal and test (SPEC 1.1).
+// Resolve maps the escaped path below the API prefix ("", "/portal", "/Portal/Register/") to
+// its endpoint, ASCII case-insensitively with one trailing slash tolerated. The route template
+// is {controller}/{action} with defaults portal and test (SPEC 1.1). No endpoint name has an
+// escape or a non-ASCII letter, so "%2F" and "İ" (which Unicode folds to "i") name nothing: a
+// path rule in front of the gateway sees the same endpoint the gateway serves.
 func Resolve(rest string) (*Endpoint, bool) {
 	if strings.HasSuffix(rest, "/") {
 		rest = rest[:len(rest)-1]
@@ -91,7 +93,10 @@ func Resolve(rest string) (*Endpoint, bool) {
 	if rest[0] != '/' {
 		return nil, false
 	}
-	rest = strings.ToLower(rest[1:])
+	rest, ok := asciiLower(rest[1:])
+	if !ok {
+		return nil, false
+	}
 	controller, action, hasAction := strings.Cut(rest, "/")
 	if !hasAction {
 		action = "test"
@@ -101,6 +106,22 @@ func Resolve(rest string) (*Endpoint, bool) {
 	}
 	ep, ok := endpoints[controller+"/"+action]
 	return ep, ok
+}
+
+// asciiLower lower-cases ASCII letters; false when s has anything but letters, digits, '-'
+// and '/'.
+func asciiLower(s string) (string, bool) {
+	b := []byte(s)
+	for i, c := range b {
+		switch {
+		case 'A' <= c && c <= 'Z':
+			b[i] = c + 'a' - 'A'
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-', c == '/':
+		default:
+			return "", false
+		}
+	}
+	return string(b), true
 }
 
 // NotFound answers a path below the prefix that names no endpoint (D3).

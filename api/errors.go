@@ -44,6 +44,7 @@ var (
 	failNotFound       = Failure{Status: http.StatusNotFound, Code: "error", Message: "No HTTP resource was found that matches the request URI"}
 	failMethod         = Failure{Status: http.StatusMethodNotAllowed, Code: "error", Message: "The requested resource does not support this http method"}
 	failMediaType      = Failure{Status: http.StatusUnsupportedMediaType, Code: "error", Message: "The request body must be application/json or application/x-www-form-urlencoded"}
+	failCharset        = Failure{Status: http.StatusUnsupportedMediaType, Code: "error", Message: "The request body's charset is not supported"}
 	failBodyTooLarge   = Failure{Status: http.StatusRequestEntityTooLarge, Code: "error", Message: "The request body is too large"}
 	failBodyUnreadable = Failure{Status: 400, Code: "params", Message: []string{"The request body could not be read"}}
 	failJSONInvalid    = Failure{Status: 400, Code: "params", Message: []string{"The request body is not a valid JSON object"}}

@@ -27,7 +27,7 @@ func FuzzReadInput(f *testing.F) {
 		r.Header.Set("Content-Type", ctype)
 		in, err := readInput(r, true, 1<<16)
 		if err != nil {
-			for _, known := range []error{errBodyTooLarge, errMediaType, errJSON, errForm, errQuery} {
+			for _, known := range []error{errBodyTooLarge, errMediaType, errJSON, errForm, errCharset} {
 				if errors.Is(err, known) {
 					return
 				}

@@ -230,10 +230,13 @@ func serveRegister(c *call) {
 			AffiliateID: m.affiliateID, Campaign: m.campaign,
 		},
 	}
-	// partnerId is kept only when it is a GUID (SPEC 2A.2), in its canonical form.
-	if id, err := uuid.Parse(strings.TrimSpace(m.partnerID)); err == nil {
-		s := id.String()
-		t.PartnerID = &s
+	// partnerId is kept only when it is a GUID (SPEC 2A.2), in its canonical form; of the
+	// spellings uuid.Parse knows, .NET's Guid.TryParse has no "urn:uuid:".
+	if p := strings.TrimSpace(m.partnerID); !strings.HasPrefix(strings.ToLower(p), "urn:") {
+		if id, err := uuid.Parse(p); err == nil {
+			s := id.String()
+			t.PartnerID = &s
+		}
 	}
 	created, err := h.cfg.Store.Register(c.r.Context(), upstream.RegisterRequest{
 		Tenant:    t,

@@ -107,6 +107,23 @@ func TestHTTPEdges(t *testing.T) {
 	big := with(owner("bigbody", "a@example.com"), "campaign", strings.Repeat("x", 1<<20))
 	wantError(t, c.do(req{Method: "POST", Path: "/api/portal/register", Body: big}), 413, "error", "The request body is too large")
 
+	// Routing is on the escaped path with ASCII case folding: an encoded slash or a letter
+	// that Unicode folds to ASCII (U+0130) names no endpoint.
+	for _, p := range []string{"/api/portal%2Fregister", "/api/portal/reg%C4%B0ster", "/api/sett%C4%B0ngs/get"} {
+		wantError(t, c.do(req{Method: "POST", Path: p, Body: owner("sneaky", "s@example.com")}), 404, "error",
+			"No HTTP resource was found that matches the request URI")
+	}
+	if r := c.do(req{Method: "POST", Path: "/api%2Fportal%2Fregister", Body: owner("sneaky", "s@example.com")}); string(r.Raw) != "outside the api" {
+		t.Fatalf("an encoded slash after the prefix is not under it: %d %q", r.Status, r.Raw)
+	}
+	// A UTF-8 byte-order mark, another charset, and junk in the query of a body endpoint.
+	wantBody(t, c.do(req{Method: "POST", Path: "/api/portal/validateportalname", Auth: "-", Raw: []byte("\xEF\xBB\xBF{\"portalName\":\"bommed\"}"), Type: "application/json"}),
+		200, `{"message":"portalNameReadyToRegister"}`)
+	wantBody(t, c.do(req{Method: "POST", Path: "/api/portal/validateportalname", Auth: "-", Query: url.Values{"x": {"%zz"}}, Body: map[string]any{"portalName": "queryjunk"}}),
+		200, `{"message":"portalNameReadyToRegister"}`)
+	wantError(t, c.do(req{Method: "POST", Path: "/api/portal/validateportalname", Auth: "-", Raw: []byte(`{"portalName":"x"}`), Type: "application/json; charset=klingon"}),
+		415, "error", "The request body's charset is not supported")
+
 	// A preflight answers with no side effect, CORS headers and no token.
 	r = c.do(req{Method: "OPTIONS", Path: "/api/portal/register", Auth: "-", Headers: map[string]string{"Origin": "https://signup.example"}})
 	if r.Status != 204 || r.Header.Get("Access-Control-Allow-Origin") != "*" ||
@@ -424,6 +441,14 @@ func TestPortalLifecycle(t *testing.T) {
 		`{"error":"portalNameExist","message":"Portal already exists","variants":["myportal1","myportal1_deleted","myportal1_deleted1"]}`)
 	wantError(t, c.do(req{Method: "DELETE", Path: "/api/portal/remove"}), 400, "portalNameEmpty", "PortalName is required")
 	wantError(t, c.do(req{Method: "DELETE", Path: "/api/portal/remove", Query: url.Values{"tenantId": {"999"}}}), 400, "portalNameNotFound", "Portal not found")
+	// A removed portal is reachable by id only, its renamed alias included; a retried remove
+	// by id changes nothing.
+	wantError(t, c.do(req{Method: "GET", Path: "/api/tariff/get", Query: url.Values{"portalName": {"myportal1_deleted"}}}), 400, "portalNameNotFound", "Portal not found")
+	wantError(t, c.do(req{Method: "DELETE", Path: "/api/portal/remove", Query: url.Values{"portalName": {"myportal1_deleted"}}}), 400, "portalNameNotFound", "Portal not found")
+	r = c.do(req{Method: "DELETE", Path: "/api/portal/remove", Query: url.Values{"tenantId": {"1"}}})
+	if r.Status != 200 || tenantOf(t, r)["portalName"] != "myportal1_deleted" || tenantOf(t, r)["status"] != "RemovePending" {
+		t.Fatalf("retried remove: %d %s", r.Status, r.Raw)
+	}
 	// A removed portal can be set back to Active by id; its alias stays renamed.
 	r = c.do(req{Method: "PUT", Path: "/api/portal/status", Body: map[string]any{"tenantId": 1, "status": "Active"}})
 	if r.Status != 200 || tenantOf(t, r)["portalName"] != "myportal1_deleted" || tenantOf(t, r)["status"] != "Active" {

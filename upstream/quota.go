@@ -14,7 +14,7 @@ const (
 	mib                 = 1 << 20     // the unit the reference stores sizes below 2^40 in
 	mibStorageLimit     = mib * mib   // sizes from here on are stored as bytes
 	maxDueYear          = 9999        // a due date in this year or later reads back as MaxDate
-	minDueYear          = 1           // 0001-01-01 is .NET's default(DateTime): "not sent"
+	minDueYear          = 1           // 0001-01-01 is .NET's default(DateTime): "not sent"; later days of year 1 are real dates
 	dueDatePrecision    = time.Second // the reference's tariff stamp column has whole seconds
 )
 
@@ -54,7 +54,8 @@ func NormalizeQuota(activeUsers int, dueDate time.Time, features string, maxFile
 	q.MaxTotalSize = storedSize(q.MaxTotalSize)
 	if !dueDate.IsZero() {
 		d := dueDate.UTC().Truncate(dueDatePrecision)
-		if y := d.Year(); y > minDueYear && y < maxDueYear {
+		notSent := d.Year() == minDueYear && d.YearDay() == 1
+		if y := d.Year(); y >= minDueYear && y < maxDueYear && !notSent {
 			q.DueDate = d
 		}
 	}

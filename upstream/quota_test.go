@@ -88,7 +88,7 @@ func TestNormalizeQuotaDueDate(t *testing.T) {
 	}{
 		{"absent", time.Time{}, MaxDate},
 		{"0001-01-01", time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), MaxDate},
-		{"later in year 0001", time.Date(1, 6, 1, 12, 0, 0, 0, time.UTC), MaxDate},
+		{"later in year 0001 is a real (past) date", time.Date(1, 6, 1, 12, 0, 0, 0, time.UTC), time.Date(1, 6, 1, 12, 0, 0, 0, time.UTC)},
 		{"date only", time.Date(2016, 7, 13, 0, 0, 0, 0, time.UTC), time.Date(2016, 7, 13, 0, 0, 0, 0, time.UTC)},
 		{"offset converted to UTC", time.Date(2016, 7, 13, 0, 0, 0, 0, plus2), time.Date(2016, 7, 12, 22, 0, 0, 0, time.UTC)},
 		{"fraction dropped", time.Date(2016, 7, 13, 1, 2, 3, 456789000, time.UTC), time.Date(2016, 7, 13, 1, 2, 3, 0, time.UTC)},

@@ -40,8 +40,10 @@ type Store interface {
 	// derives prefix from the alias as SPEC 4.3 says and merges its reserved names.
 	CheckName(ctx context.Context, alias, prefix string) (NameCheck, error)
 
-	// Tenant finds one tenant in any status (SPEC 2A "GetTenant"): by ID when sel.ID is set,
-	// else by alias (lower-cased by the caller). ErrNotFound when nothing matches.
+	// Tenant finds one tenant (SPEC 2A "GetTenant"): by ID in any status, else by alias
+	// (lower-cased by the caller) unless it is RemovePending, as a removed portal is reachable
+	// by id only. ErrNotFound when nothing matches. Every operation below that takes a
+	// Selector resolves it the same way.
 	Tenant(ctx context.Context, sel Selector) (Tenant, error)
 
 	// FindPortals returns the union of the tenants the query names (SPEC 2A.6), de-duplicated,
@@ -54,6 +56,7 @@ type Store interface {
 
 	// Remove soft-deletes the selected tenant (SPEC 6.3): in one transaction the alias becomes
 	// alias+"_deleted"+N and the status RemovePending. It returns the tenant as it was before.
+	// Removing a RemovePending tenant changes nothing, so a retried remove is harmless.
 	Remove(ctx context.Context, sel Selector) (Tenant, error)
 
 	// Tariff returns the selected tenant with its current quota (DefaultQuota when none was set).

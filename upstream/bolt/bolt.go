@@ -350,6 +350,9 @@ func (s *Store) Remove(ctx context.Context, sel upstream.Selector) (upstream.Ten
 		if before, err = t.resolve(sel); err != nil {
 			return err
 		}
+		if before.Status == upstream.RemovePending {
+			return nil // removed already: a retried remove changes nothing
+		}
 		removed := before
 		removed.Alias = t.deletedAlias(before.Alias)
 		if err := t.aliases.Delete([]byte(before.Alias)); err != nil {
@@ -561,8 +564,9 @@ func (t *txn) deletedAlias(alias string) string {
 	}
 }
 
-// resolve is the shared tenant lookup of SPEC 2A: by id when the selector has one, else by
-// alias; any status.
+// resolve is the shared tenant lookup of SPEC 2A: by id in any status; by alias only while
+// the tenant is not RemovePending, since a removed portal is reachable by tenantId alone
+// (SPEC 2A, 6.2) even though its renamed alias stays in the index for variants.
 func (t *txn) resolve(sel upstream.Selector) (upstream.Tenant, error) {
 	if sel.HasID {
 		return t.tenant(sel.ID)
@@ -574,7 +578,11 @@ func (t *txn) resolve(sel upstream.Selector) (upstream.Tenant, error) {
 	if v == nil {
 		return upstream.Tenant{}, upstream.ErrNotFound
 	}
-	return t.tenant(int64(decodeUint(v)))
+	tenant, err := t.tenant(int64(decodeUint(v)))
+	if err == nil && tenant.Status == upstream.RemovePending {
+		return upstream.Tenant{}, upstream.ErrNotFound
+	}
+	return tenant, err
 }
 
 // scope is the settings scope sel addresses: GlobalScope without a look-up, else the id of an

@@ -362,13 +362,17 @@ func testRemoveAnyStatus(t *testing.T, s upstream.Store) {
 	if before.Status != upstream.Suspended {
 		t.Fatalf("Remove returned status %s, want the old Suspended", before.Status)
 	}
-	// A RemovePending tenant is reachable by id, and removing it again is allowed.
+	// A RemovePending tenant is reachable by id; removing it again (a retry) changes nothing:
+	// no second rename to suspended_deleted_deleted.
 	again := remove(t, s, upstream.ByID(tn.ID))
 	if again.Status != upstream.RemovePending || again.Alias != "suspended_deleted" {
 		t.Fatalf("second Remove returned %q %s, want suspended_deleted RemovePending", again.Alias, again.Status)
 	}
-	if got := tenant(t, s, upstream.ByID(tn.ID)); got.Status != upstream.RemovePending {
-		t.Fatalf("status %s after second removal", got.Status)
+	if got := tenant(t, s, upstream.ByID(tn.ID)); got.Status != upstream.RemovePending || got.Alias != "suspended_deleted" {
+		t.Fatalf("after second removal: %q %s", got.Alias, got.Status)
+	}
+	if check, err := s.CheckName(context.Background(), "suspended", "suspended"); err != nil || len(check.Variants) != 1 {
+		t.Fatalf("a retried remove renamed again: variants %v (%v)", check.Variants, err)
 	}
 	_, err := s.Remove(context.Background(), upstream.ByID(tn.ID+1000))
 	wantErr(t, "Remove(unknown id)", err, upstream.ErrNotFound)
@@ -427,10 +431,38 @@ func testTenantLookup(t *testing.T, s upstream.Store) {
 	if got := tenant(t, s, upstream.ByID(c.ID)); got.Status != upstream.RemovePending || got.Alias != "removed_deleted" {
 		t.Errorf("ByID(removed) = %q %s, want removed_deleted RemovePending", got.Alias, got.Status)
 	}
-	// The renamed alias is an alias like any other (SPEC 2A: by alias, any status).
-	if got := tenant(t, s, upstream.ByAlias("removed_deleted")); got.ID != c.ID {
-		t.Errorf("ByAlias(removed_deleted) = id %d, want %d", got.ID, c.ID)
+	// A removed portal is reachable by id only (SPEC 2A, 6.2), its renamed alias included;
+	// restored by id, it is reachable by that alias again.
+	if _, err := s.Tenant(context.Background(), upstream.ByAlias("removed_deleted")); !errors.Is(err, upstream.ErrNotFound) {
+		t.Errorf("ByAlias(removed_deleted) of a RemovePending tenant: %v, want ErrNotFound", err)
 	}
+	for _, op := range []func() error{
+		func() error {
+			_, err := s.SetStatus(context.Background(), upstream.ByAlias("removed_deleted"), upstream.Active)
+			return err
+		},
+		func() error {
+			_, _, err := s.Tariff(context.Background(), upstream.ByAlias("removed_deleted"))
+			return err
+		},
+		func() error {
+			_, err := s.Remove(context.Background(), upstream.ByAlias("removed_deleted"))
+			return err
+		},
+		func() error {
+			_, err := s.SaveSetting(context.Background(), upstream.ByAlias("removed_deleted"), "k", "v")
+			return err
+		},
+	} {
+		if err := op(); !errors.Is(err, upstream.ErrNotFound) {
+			t.Errorf("an operation by the renamed alias of a removed portal: %v, want ErrNotFound", err)
+		}
+	}
+	setStatus(t, s, upstream.ByID(c.ID), upstream.Active)
+	if got := tenant(t, s, upstream.ByAlias("removed_deleted")); got.ID != c.ID {
+		t.Errorf("restored: ByAlias(removed_deleted) = id %d, want %d", got.ID, c.ID)
+	}
+	setStatus(t, s, upstream.ByID(c.ID), upstream.RemovePending)
 	// tenantId wins over the alias when both are given.
 	if got := tenant(t, s, upstream.Selector{ID: b.ID, HasID: true, Alias: "lookup"}); got.ID != b.ID {
 		t.Errorf("selector with id %d and alias lookup found id %d", b.ID, got.ID)
