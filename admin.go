@@ -47,15 +47,16 @@ type blockedClient struct {
 	UnblockAt time.Time `json:"unblock_at"`
 }
 
-func attemptZones() []*pooledAttempts {
-	var zones []*pooledAttempts
+// attemptZones lists every zone's attempt counter, in memory and in Redis.
+func attemptZones() []attemptZone {
+	var zones []attemptZone
 	limiterPool.Range(func(_, v any) bool {
-		if p, ok := v.(*pooledAttempts); ok {
-			zones = append(zones, p)
+		if z, ok := v.(attemptZone); ok {
+			zones = append(zones, z)
 		}
 		return true
 	})
-	sort.Slice(zones, func(i, j int) bool { return zones[i].zone < zones[j].zone })
+	sort.Slice(zones, func(i, j int) bool { return zones[i].zoneName() < zones[j].zoneName() })
 	return zones
 }
 
@@ -65,7 +66,7 @@ func (AdminAPI) blocked(w http.ResponseWriter, r *http.Request) error {
 		out := []blockedClient{}
 		for _, z := range attemptZones() {
 			for _, b := range z.Blocked() {
-				out = append(out, blockedClient{Zone: z.zone, Key: b.Key, Count: b.Count, UnblockAt: b.UnblockAt})
+				out = append(out, blockedClient{Zone: z.zoneName(), Key: b.Key, Count: b.Count, UnblockAt: b.UnblockAt})
 			}
 		}
 		w.Header().Set("Content-Type", "application/json")
@@ -82,7 +83,7 @@ func (AdminAPI) blocked(w http.ResponseWriter, r *http.Request) error {
 		zone := r.URL.Query().Get("zone")
 		removed := 0
 		for _, z := range attemptZones() {
-			if (zone == "" || z.zone == zone) && z.Forget(key) {
+			if (zone == "" || z.zoneName() == zone) && z.Forget(key) {
 				removed++
 			}
 		}

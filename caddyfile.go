@@ -63,6 +63,9 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	        zone       <name>                        # default "default"
 //	        test_emails <regex>
 //	        legacy_empty_test_regex_matches_all
+//	        redis      <url>                         # share counts in Redis; default {env.REDIS_URL} with the next two
+//	        redis_timeout <duration>                 # default 100ms
+//	        redis_failure_policy local|refuse        # default local
 //	        off
 //	    }
 //	    request_rate {                               # validateportalname and tariff/all
@@ -313,6 +316,24 @@ func (h *Handler) unmarshalAttempts(d *caddyfile.Dispenser) error {
 		case "test_emails":
 			if !d.Args(&a.TestEmails) {
 				err = d.ArgErr()
+			}
+		case "redis", "redis_timeout", "redis_failure_policy":
+			if a.Redis == nil {
+				a.Redis = new(RedisAttemptsConfig)
+			}
+			switch opt {
+			case "redis":
+				if !d.Args(&a.Redis.URL) {
+					err = d.ArgErr()
+				}
+			case "redis_timeout":
+				a.Redis.Timeout, err = durationArg(d)
+			default:
+				if !d.Args(&a.Redis.FailurePolicy) {
+					err = d.ArgErr()
+				} else if p := a.Redis.FailurePolicy; p != "local" && p != "refuse" {
+					err = d.Errf("redis_failure_policy: want local or refuse, got %q", p)
+				}
 			}
 		case "legacy_empty_test_regex_matches_all", "off":
 			if d.NextArg() {

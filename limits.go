@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
+	"github.com/redis/go-redis/v9"
+	"go.uber.org/zap"
 
 	"github.com/hostedgate/hostedgate/captcha"
 	"github.com/hostedgate/hostedgate/ratelimit"
@@ -33,6 +35,21 @@ type AttemptsConfig struct {
 	LegacyEmptyTestRegexMatchesAll bool `json:"legacy_empty_test_regex_matches_all,omitempty"`
 	// Disabled turns the attempt limit off.
 	Disabled bool `json:"disabled,omitempty"`
+	// Redis keeps the counts in Redis, shared by every gateway that names the same server and
+	// zone, so a cluster has one attempt budget per client. Default: in this process.
+	Redis *RedisAttemptsConfig `json:"redis,omitempty"`
+}
+
+// RedisAttemptsConfig is where a cluster keeps its attempt counts.
+type RedisAttemptsConfig struct {
+	// URL of the server: redis://[user:password@]host:6379/0, or rediss:// for TLS.
+	// Default {env.REDIS_URL}. Give it as a placeholder when it carries a password.
+	URL string `json:"url,omitempty"`
+	// Timeout bounds each Redis operation, so a dead Redis cannot stall requests. Default 100ms.
+	Timeout caddy.Duration `json:"timeout,omitempty"`
+	// FailurePolicy says what happens while Redis is unreachable: "local" (default) counts in
+	// this process's memory, with an error log and a metric; "refuse" answers tooMuchAttempts.
+	FailurePolicy string `json:"failure_policy,omitempty"`
 }
 
 // RequestRateConfig limits the request rate of validateportalname and tariff/all (D19a).
@@ -77,6 +94,32 @@ type pooledAttempts struct {
 }
 
 func (p *pooledAttempts) Destruct() error { close(p.stop); return nil }
+
+// attemptZone is a zone's attempt counter as the admin API and the metrics see it, kept in
+// memory or in Redis.
+type attemptZone interface {
+	zoneName() string
+	Blocked() []ratelimit.Blocked
+	Forget(key string) bool
+}
+
+func (p *pooledAttempts) zoneName() string { return p.zone }
+
+// pooledRedisAttempts is a zone's Redis-backed counter.
+type pooledRedisAttempts struct {
+	*ratelimit.RedisAttemptLimiter
+	zone string
+}
+
+func (p *pooledRedisAttempts) Destruct() error  { return nil }
+func (p *pooledRedisAttempts) zoneName() string { return p.zone }
+
+// redisClients holds one client per Redis URL, shared across configs and closed with the last.
+var redisClients = caddy.NewUsagePool()
+
+type pooledRedisClient struct{ *redis.Client }
+
+func (c pooledRedisClient) Destruct() error { return c.Close() }
 
 type pooledRate struct {
 	*ratelimit.RateLimiter
@@ -131,6 +174,78 @@ func (h *Handler) loadAttempts() (*pooledAttempts, error) {
 	p := val.(*pooledAttempts)
 	if loaded {
 		if err := p.SetConfig(cfg); err != nil {
+			return nil, fmt.Errorf("attempts: %w", err)
+		}
+	}
+	return p, nil
+}
+
+// loadRedisAttempts puts the zone's counts in Redis; local is the fallback of the "local"
+// failure policy.
+func (h *Handler) loadRedisAttempts(local *pooledAttempts, logger *zap.Logger) (*pooledRedisAttempts, error) {
+	rc := h.Attempts.Redis
+	raw := rc.URL
+	if raw == "" {
+		raw = "{env.REDIS_URL}"
+	}
+	addr := caddy.NewReplacer().ReplaceKnown(raw, "")
+	if addr == "" {
+		return nil, fmt.Errorf("attempts: redis url %q is empty: set the variable or file it names", raw)
+	}
+	opts, err := redis.ParseURL(addr)
+	if err != nil {
+		return nil, fmt.Errorf("attempts: redis url %q: not a redis:// or rediss:// URL", raw)
+	}
+	timeout := time.Duration(rc.Timeout)
+	if timeout == 0 {
+		timeout = 100 * time.Millisecond
+	}
+	var fallback *ratelimit.AttemptLimiter
+	switch rc.FailurePolicy {
+	case "", "local":
+		fallback = local.AttemptLimiter
+	case "refuse":
+	default:
+		return nil, fmt.Errorf("attempts: redis failure_policy %q: want local or refuse", rc.FailurePolicy)
+	}
+	clientKey := "redis:" + addr
+	val, _, err := redisClients.LoadOrNew(clientKey, func() (caddy.Destructor, error) {
+		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = timeout, timeout, timeout
+		opts.PoolTimeout = timeout
+		return pooledRedisClient{redis.NewClient(opts)}, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("attempts: redis client: %w", err)
+	}
+	h.redisKeys = append(h.redisKeys, clientKey)
+	zone := zoneName(h.Attempts.Zone)
+	l, err := ratelimit.NewRedisAttemptLimiter(ratelimit.RedisAttemptConfig{
+		Client:   val.(pooledRedisClient).Client,
+		Prefix:   "hostedgate:attempts:" + zone + ":",
+		Max:      local.Config().Max,
+		Window:   local.Config().Window,
+		Timeout:  timeout,
+		Fallback: fallback,
+		OnError: func(op string, err error) {
+			metricRedisErrors.WithLabelValues(op).Inc()
+			logger.Error("redis attempt store failed", zap.String("operation", op),
+				zap.String("server", opts.Addr), zap.Error(err), zap.Bool("fallback_local", fallback != nil))
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("attempts: %w", err)
+	}
+	p := &pooledRedisAttempts{RedisAttemptLimiter: l, zone: zone}
+	// Registered in the pool so the admin API finds it; a later config replaces it.
+	key := "redis-attempts/" + zone + "|" + addr
+	val, loaded, err := limiterPool.LoadOrNew(key, func() (caddy.Destructor, error) { return p, nil })
+	if err != nil {
+		return nil, fmt.Errorf("attempts: %w", err)
+	}
+	h.poolKeys = append(h.poolKeys, key)
+	if loaded {
+		p = val.(*pooledRedisAttempts)
+		if err := p.SetConfig(local.Config().Max, local.Config().Window); err != nil {
 			return nil, fmt.Errorf("attempts: %w", err)
 		}
 	}

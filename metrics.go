@@ -32,6 +32,10 @@ var (
 		Namespace: "hostedgate", Name: "captcha_results_total",
 		Help: "reCAPTCHA verifications by result: success, failure, empty, error.",
 	}, []string{"result"})
+	metricRedisErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "hostedgate", Name: "redis_errors_total",
+		Help: "Failed operations of the Redis attempt store, by operation; the failure policy answered instead.",
+	}, []string{"operation"})
 	metricStoreDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Namespace: "hostedgate", Name: "store_duration_seconds",
 		Help:    "Latency of store operations, by operation and outcome (ok, or error for a broken store).",
@@ -43,7 +47,7 @@ var (
 // (a second handler in the same config) is fine.
 func registerMetrics(reg prometheus.Registerer, extra ...prometheus.Collector) error {
 	for _, c := range append([]prometheus.Collector{metricRequests, metricAuthFailures, metricLimitRefused,
-		metricCaptcha, metricStoreDuration}, extra...) {
+		metricCaptcha, metricRedisErrors, metricStoreDuration}, extra...) {
 		if err := reg.Register(c); err != nil {
 			var already prometheus.AlreadyRegisteredError
 			if !errors.As(err, &already) {

@@ -116,8 +116,9 @@ type Handler struct {
 	api           *api.Handler
 	logger        *zap.Logger
 	exemptClients []netip.Prefix
-	// poolKeys are the limiterPool entries this config holds, released in Cleanup.
-	poolKeys []string
+	// poolKeys and redisKeys are the limiterPool and redisClients entries this config holds,
+	// released in Cleanup.
+	poolKeys, redisKeys []string
 }
 
 // AllowSkip names the endpoint groups whose token check is skipped (SPEC 1.5).
@@ -291,6 +292,13 @@ func (h *Handler) provisionLimits(ctx caddy.Context) (api.Config, error) {
 		}
 		cfg.Limiter = attempts
 		collectors = append(collectors, limiterCollectors("attempts", attempts.zone, attempts.Len, attempts.Evictions)...)
+		if h.Attempts.Redis != nil {
+			shared, err := h.loadRedisAttempts(attempts, h.logger)
+			if err != nil {
+				return cfg, fmt.Errorf("hosted_solution: %w", err)
+			}
+			cfg.Limiter = shared
+		}
 	}
 	if cfg.TestEmails, err = ratelimit.NewTestEmails(h.Attempts.TestEmails, h.Attempts.LegacyEmptyTestRegexMatchesAll); err != nil {
 		return cfg, fmt.Errorf("hosted_solution: attempts: %w", err)
@@ -394,7 +402,12 @@ func (h *Handler) Cleanup() error {
 			return fmt.Errorf("hosted_solution: releasing %s: %w", key, err)
 		}
 	}
-	h.poolKeys = nil
+	for _, key := range h.redisKeys {
+		if _, err := redisClients.Delete(key); err != nil {
+			return fmt.Errorf("hosted_solution: releasing the redis client: %w", err)
+		}
+	}
+	h.poolKeys, h.redisKeys = nil, nil
 	return nil
 }
 

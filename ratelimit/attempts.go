@@ -2,15 +2,10 @@ package ratelimit
 
 import (
 	"errors"
-	"hash/maphash"
 	"sort"
-	"sync"
 	"sync/atomic"
 	"time"
 )
-
-// shardCount spreads keys over this many locks, so clients rarely wait on each other.
-const shardCount = 64
 
 // AttemptConfig sets an AttemptLimiter's limits.
 type AttemptConfig struct {
@@ -57,20 +52,14 @@ func (c *AttemptConfig) applyDefaults() error {
 // restarts only after Window without any attempt. It is safe for concurrent use; every
 // Attempt is counted exactly once.
 type AttemptLimiter struct {
-	cfg         atomic.Pointer[AttemptConfig]
-	seed        maphash.Seed
-	shards      [shardCount]attemptShard
+	cfg atomic.Pointer[AttemptConfig]
+	// keys holds every counted key; its LRU lists hold only the keys that are not blocked.
+	keys        shardSet[attempt, *attempt]
 	evictions   atomic.Uint64
 	refusedFull atomic.Uint64
 }
 
-type attemptShard struct {
-	mu sync.Mutex
-	m  map[string]*attempt
-	// lru holds the keys that are not blocked, most recent first; blocked keys stay only in
-	// m, so eviction never has to step over them.
-	lru list[attempt, *attempt]
-}
+type attemptShard = shard[attempt, *attempt]
 
 type attempt struct {
 	key     string
@@ -84,13 +73,11 @@ func (a *attempt) links() *links[attempt] { return &a.ln }
 
 // NewAttemptLimiter returns a limiter with cfg's limits.
 func NewAttemptLimiter(cfg AttemptConfig) (*AttemptLimiter, error) {
-	l := &AttemptLimiter{seed: maphash.MakeSeed()}
+	l := &AttemptLimiter{}
 	if err := l.SetConfig(cfg); err != nil {
 		return nil, err
 	}
-	for i := range l.shards {
-		l.shards[i].m = map[string]*attempt{}
-	}
+	l.keys.init()
 	return l, nil
 }
 
@@ -107,16 +94,13 @@ func (l *AttemptLimiter) SetConfig(cfg AttemptConfig) error {
 // Config returns the limits in force.
 func (l *AttemptLimiter) Config() AttemptConfig { return *l.cfg.Load() }
 
-func (l *AttemptLimiter) shard(key string) *attemptShard {
-	return &l.shards[maphash.String(l.seed, key)%shardCount]
-}
+func (l *AttemptLimiter) shard(key string) *attemptShard { return l.keys.of(key) }
 
 // Attempt counts one attempt for key and reports whether it is within the limit.
 func (l *AttemptLimiter) Attempt(key string) bool {
 	cfg := l.cfg.Load()
 	now := cfg.Now().UnixNano()
 	window := int64(cfg.Window)
-	perShard := (cfg.MaxKeys + shardCount - 1) / shardCount
 	sh := l.shard(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
@@ -130,8 +114,8 @@ func (l *AttemptLimiter) Attempt(key string) bool {
 		}
 	}
 	if a == nil {
-		if len(sh.m) >= perShard {
-			if !sh.evictOne() {
+		if len(sh.m) >= perShard(cfg.MaxKeys) {
+			if !evictUnblocked(sh) {
 				l.refusedFull.Add(1)
 				return false
 			}
@@ -155,8 +139,9 @@ func (l *AttemptLimiter) Attempt(key string) bool {
 	return allowed
 }
 
-// evictOne forgets the least recently used key that is not blocked; false when there is none.
-func (sh *attemptShard) evictOne() bool {
+// evictUnblocked forgets the least recently used key that is not blocked; false when there is
+// none.
+func evictUnblocked(sh *attemptShard) bool {
 	victim := sh.lru.tail
 	if victim == nil {
 		return false
@@ -171,9 +156,7 @@ func (sh *attemptShard) evictOne() bool {
 func (l *AttemptLimiter) Sweep() (removed int) {
 	cfg := l.cfg.Load()
 	now, window := cfg.Now().UnixNano(), int64(cfg.Window)
-	for i := range l.shards {
-		sh := &l.shards[i]
-		sh.mu.Lock()
+	l.keys.each(func(sh *attemptShard) {
 		for k, a := range sh.m {
 			if now-a.last >= window {
 				if !a.blocked {
@@ -183,8 +166,7 @@ func (l *AttemptLimiter) Sweep() (removed int) {
 				removed++
 			}
 		}
-		sh.mu.Unlock()
-	}
+	})
 	return removed
 }
 
@@ -201,16 +183,13 @@ func (l *AttemptLimiter) Blocked() []Blocked {
 	cfg := l.cfg.Load()
 	now, window := cfg.Now().UnixNano(), int64(cfg.Window)
 	out := []Blocked{}
-	for i := range l.shards {
-		sh := &l.shards[i]
-		sh.mu.Lock()
+	l.keys.each(func(sh *attemptShard) {
 		for _, a := range sh.m {
 			if a.blocked && now-a.last < window {
 				out = append(out, Blocked{Key: a.key, Count: a.count, UnblockAt: time.Unix(0, a.last+window).UTC()})
 			}
 		}
-		sh.mu.Unlock()
-	}
+	})
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out
 }
@@ -232,16 +211,7 @@ func (l *AttemptLimiter) Forget(key string) bool {
 }
 
 // Len is the number of keys kept.
-func (l *AttemptLimiter) Len() int {
-	n := 0
-	for i := range l.shards {
-		sh := &l.shards[i]
-		sh.mu.Lock()
-		n += len(sh.m)
-		sh.mu.Unlock()
-	}
-	return n
-}
+func (l *AttemptLimiter) Len() int { return l.keys.len() }
 
 // Evictions counts keys forgotten because their shard was full.
 func (l *AttemptLimiter) Evictions() uint64 { return l.evictions.Load() }

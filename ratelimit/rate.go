@@ -2,8 +2,6 @@ package ratelimit
 
 import (
 	"errors"
-	"hash/maphash"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -51,16 +49,8 @@ func (c *RateConfig) applyDefaults() error {
 // may call, so the name space cannot be enumerated at line rate.
 type RateLimiter struct {
 	cfg       atomic.Pointer[RateConfig]
-	seed      maphash.Seed
-	shards    [shardCount]rateShard
+	buckets   shardSet[bucket, *bucket]
 	evictions atomic.Uint64
-}
-
-type rateShard struct {
-	mu sync.Mutex
-	m  map[string]*bucket
-	// lru orders the buckets most recently used first.
-	lru list[bucket, *bucket]
 }
 
 type bucket struct {
@@ -74,13 +64,11 @@ func (b *bucket) links() *links[bucket] { return &b.ln }
 
 // NewRateLimiter returns a limiter with cfg's budget.
 func NewRateLimiter(cfg RateConfig) (*RateLimiter, error) {
-	l := &RateLimiter{seed: maphash.MakeSeed()}
+	l := &RateLimiter{}
 	if err := l.SetConfig(cfg); err != nil {
 		return nil, err
 	}
-	for i := range l.shards {
-		l.shards[i].m = map[string]*bucket{}
-	}
+	l.buckets.init()
 	return l, nil
 }
 
@@ -97,13 +85,12 @@ func (l *RateLimiter) SetConfig(cfg RateConfig) error {
 func (l *RateLimiter) Allow(key string) bool {
 	cfg := l.cfg.Load()
 	now := cfg.Now()
-	perShard := (cfg.MaxKeys + shardCount - 1) / shardCount
-	sh := &l.shards[maphash.String(l.seed, key)%shardCount]
+	sh := l.buckets.of(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	b := sh.m[key]
 	if b == nil {
-		if len(sh.m) >= perShard {
+		if len(sh.m) >= perShard(cfg.MaxKeys) {
 			victim := sh.lru.tail
 			sh.lru.remove(victim)
 			delete(sh.m, victim.key)
@@ -128,9 +115,7 @@ func (l *RateLimiter) Sweep() (removed int) {
 	cfg := l.cfg.Load()
 	now := cfg.Now().UnixNano()
 	refill := int64(float64(time.Second) * float64(cfg.Burst) / cfg.Rate)
-	for i := range l.shards {
-		sh := &l.shards[i]
-		sh.mu.Lock()
+	l.buckets.each(func(sh *shard[bucket, *bucket]) {
 		for k, b := range sh.m {
 			if now-b.last >= refill {
 				sh.lru.remove(b)
@@ -138,22 +123,12 @@ func (l *RateLimiter) Sweep() (removed int) {
 				removed++
 			}
 		}
-		sh.mu.Unlock()
-	}
+	})
 	return removed
 }
 
 // Len is the number of buckets kept.
-func (l *RateLimiter) Len() int {
-	n := 0
-	for i := range l.shards {
-		sh := &l.shards[i]
-		sh.mu.Lock()
-		n += len(sh.m)
-		sh.mu.Unlock()
-	}
-	return n
-}
+func (l *RateLimiter) Len() int { return l.buckets.len() }
 
 // Evictions counts buckets forgotten because their shard was full.
 func (l *RateLimiter) Evictions() uint64 { return l.evictions.Load() }
