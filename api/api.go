@@ -170,6 +170,8 @@ type call struct {
 // Serve answers r, which Resolve matched to ep, in the order every endpoint shares: method,
 // authorization, input decoding, then the endpoint's own checks.
 func (h *Handler) Serve(w http.ResponseWriter, r *http.Request, ep *Endpoint, client Client) {
+	// A forwarding store passes the client on to its upstream.
+	r = r.WithContext(upstream.WithOrigin(r.Context(), upstream.Origin{ClientIP: client.IP, Scheme: client.Scheme}))
 	c := &call{h: h, w: w, r: r, ep: ep, client: client}
 	defer func() {
 		if v := recover(); v != nil {
@@ -349,8 +351,16 @@ func (c *call) fail(f Failure) {
 	c.writeJSON(f.Status, f.Code, body)
 }
 
-// storeFailure logs a broken store and answers f.
+// storeFailure answers a store error: an upstream ApiSystem's own spec error passes on with
+// its status; anything else is a broken store, logged, and answered f.
 func (c *call) storeFailure(f Failure, err error) {
+	var up *upstream.UpstreamError
+	if errors.As(err, &up) {
+		c.h.cfg.Logger.Debug("upstream refused", zap.String("endpoint", c.ep.Name),
+			zap.Int("status", up.Status), zap.String("code", up.Code))
+		c.fail(Failure{Status: up.Status, Code: up.Code, Message: up.Message, Variants: up.Variants})
+		return
+	}
 	c.h.cfg.Logger.Error("store failed", zap.String("endpoint", c.ep.Name), zap.Error(err))
 	c.fail(f)
 }

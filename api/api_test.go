@@ -253,6 +253,14 @@ func (freeNames) CheckName(context.Context, string, string) (upstream.NameCheck,
 	return upstream.NameCheck{Variants: []string{}}, nil
 }
 
+// takenOnRegister says every name is free, then refuses the registration as taken: an
+// upstream that disagrees with itself.
+type takenOnRegister struct{ freeNames }
+
+func (takenOnRegister) Register(context.Context, upstream.RegisterRequest) (upstream.Tenant, error) {
+	return upstream.Tenant{}, upstream.ErrNameTaken
+}
+
 type panickingStore struct{ upstream.Store }
 
 func (panickingStore) FindPortals(context.Context, upstream.PortalQuery) ([]upstream.Tenant, error) {
@@ -265,11 +273,16 @@ func TestBrokenStore(t *testing.T) {
 	h := newHandler(t, brokenStore{}, nil)
 	wantJSON(t, serve(h, "POST", "/api/portal/validateportalname", `{"portalName":"goodname"}`), 400,
 		`{"error":"error","message":"The portal name could not be checked"}`)
+	wantJSON(t, serve(h, "POST", "/api/portal/register", good), 500,
+		`{"error":"registerNewTenantError","message":"The portal could not be created"}`)
 	wantJSON(t, serve(h, "GET", "/api/portal/get", ""), 500, `{"error":"error","message":"Internal error"}`)
 	wantJSON(t, serve(h, "DELETE", "/api/portal/remove?portalName=goodname", ""), 500, `{"error":"error","message":"Internal error"}`)
 	h = newHandler(t, freeNames{}, nil)
 	wantJSON(t, serve(h, "POST", "/api/portal/register", good), 500,
 		`{"error":"registerNewTenantError","message":"The portal could not be created"}`)
+	h = newHandler(t, takenOnRegister{}, nil)
+	wantJSON(t, serve(h, "POST", "/api/portal/register", good), 400,
+		`{"error":"portalNameExist","message":"Portal already exists","variants":["goodname"]}`)
 	h = newHandler(t, panickingStore{}, nil)
 	wantJSON(t, serve(h, "GET", "/api/portal/get", ""), 500, `{"error":"error","message":"Internal error"}`)
 }

@@ -40,8 +40,8 @@ func (c *call) paramsFailed() bool {
 	return true
 }
 
-// lookupFailed answers a failed tenant operation: not found is the caller's mistake, anything
-// else a broken store.
+// lookupFailed answers a failed tenant operation: not found is the caller's mistake; an
+// upstream's own error passes on; anything else is a broken store.
 func (c *call) lookupFailed(err error) {
 	if errors.Is(err, upstream.ErrNotFound) {
 		c.fail(failPortalNameNotFound)
@@ -51,8 +51,8 @@ func (c *call) lookupFailed(err error) {
 }
 
 // checkPortalName runs SPEC 4.1-4.3 (validateportalname, and register step 5) and returns the
-// lower-case alias when the name is free.
-func (c *call) checkPortalName(name string) (string, bool) {
+// lower-case alias when the name is free. broken answers a store that cannot be asked.
+func (c *call) checkPortalName(name string, broken Failure) (string, bool) {
 	names := c.h.cfg.PortalNames
 	alias, err := names.Check(name)
 	switch {
@@ -69,7 +69,7 @@ func (c *call) checkPortalName(name string) (string, bool) {
 	prefix := names.VariantPrefix(alias)
 	check, err := c.h.cfg.Store.CheckName(c.r.Context(), alias, prefix)
 	if err != nil {
-		c.storeFailure(failValidateBroken, err)
+		c.storeFailure(broken, err)
 		return "", false
 	}
 	if check.Taken || names.Reserved(alias) {
@@ -105,7 +105,7 @@ func serveValidatePortalName(c *call) {
 		c.fail(unreadableNameFailure(c.bind.errs[0]))
 		return
 	}
-	if _, ok := c.checkPortalName(name); ok {
+	if _, ok := c.checkPortalName(name, failValidateBroken); ok {
 		c.ok(map[string]string{"message": "portalNameReadyToRegister"})
 	}
 }
@@ -185,7 +185,8 @@ func serveRegister(c *call) {
 		}
 		return
 	}
-	alias, ok := c.checkPortalName(m.portalName)
+	// A store that cannot be asked fails the registration as creation would.
+	alias, ok := c.checkPortalName(m.portalName, failRegisterBroken)
 	if !ok {
 		return
 	}
@@ -239,14 +240,20 @@ func serveRegister(c *call) {
 		}
 	}
 	created, err := h.cfg.Store.Register(c.r.Context(), upstream.RegisterRequest{
-		Tenant:    t,
-		Password:  upstream.Password(m.password),
-		MaxActive: h.cfg.MaxPortals,
+		Tenant:       t,
+		Password:     upstream.Password(m.password),
+		MaxActive:    h.cfg.MaxPortals,
+		LanguageKey:  language,
+		TimeZoneName: strings.TrimSpace(m.timeZone),
 	})
 	switch {
 	case errors.Is(err, upstream.ErrNameTaken):
 		// Another registration of the name won the race after step 5: answer as step 5 would.
-		c.checkPortalName(alias)
+		// Should the name read free again by now (a forwarding store's upstream may disagree
+		// with itself), the answer is still that it was taken.
+		if _, free := c.checkPortalName(alias, failRegisterBroken); free {
+			c.fail(withVariants([]string{alias}))
+		}
 		return
 	case errors.Is(err, upstream.ErrPortalLimit):
 		c.fail(failPortalsCountTooMuch)
@@ -272,6 +279,10 @@ type registeredJSON struct {
 // password referenceWelcome carries the congratulation link for the provider to follow.
 func (h *Handler) registered(t upstream.Tenant, scheme string, withPassword bool) registeredJSON {
 	tj := h.tenant(t)
+	if up := t.Upstream; up != nil && up.Reference != "" {
+		// Forwarded: the upstream signed these with the portals' key.
+		return registeredJSON{Reference: up.Reference, Tenant: tj, ReferenceWelcome: up.ReferenceWelcome}
+	}
 	now := h.cfg.Now()
 	key := auth.ConfirmKey(t.Owner.Email+"Auth"+"true", t.ID, h.cfg.ReferenceKey, now)
 	out := registeredJSON{

@@ -65,6 +65,9 @@ func (h *Handler) tenant(t upstream.Tenant) tenantJSON {
 	if z, ok := validate.LookupTimeZone(t.TimeZone); ok {
 		tz = z.DisplayName
 	}
+	if t.Upstream != nil && t.Upstream.TimeZoneName != "" {
+		tz = t.Upstream.TimeZoneName // the upstream ApiSystem's own rendering
+	}
 	return tenantJSON{
 		Created:      formatDate(t.Created),
 		Domain:       strings.ToLower(domain),

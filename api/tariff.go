@@ -53,8 +53,10 @@ func serveTariffSet(c *call) {
 		c.fail(failPortalNameEmpty)
 		return
 	}
-	quota := upstream.NormalizeQuota(int(users), due, features, fileSize, totalSize)
-	t, saved, err := c.h.cfg.Store.SetTariff(c.r.Context(), sel, quota)
+	// The store normalises (defaults, MiB truncation): a forwarding store must send the
+	// values as asked, or its upstream would normalise them a second time.
+	asked := upstream.Quota{ActiveUsers: int(users), DueDate: due, Features: features, MaxFileSize: fileSize, MaxTotalSize: totalSize}
+	t, saved, err := c.h.cfg.Store.SetTariff(c.r.Context(), sel, asked)
 	if err != nil {
 		c.lookupFailed(err)
 		return

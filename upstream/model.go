@@ -72,6 +72,8 @@ type Tenant struct {
 	Owner         Owner     `json:"owner"`
 	// Marketing holds the register flags and tracking fields, kept but never rendered.
 	Marketing Marketing `json:"marketing"`
+	// Upstream is set by a forwarding backend only; stores never persist it.
+	Upstream *UpstreamView `json:"-"`
 }
 
 // Owner is the tenant's owner user. PasswordHash is an argon2id PHC string or empty; the
@@ -119,6 +121,9 @@ type RegisterRequest struct {
 	Password Password
 	// MaxActive > 0 makes the store refuse with ErrPortalLimit once that many tenants are Active.
 	MaxActive int
+	// LanguageKey and TimeZoneName are the language and timeZoneName the caller sent (after
+	// trimming), which a forwarding backend passes on for the upstream to map itself.
+	LanguageKey, TimeZoneName string
 }
 
 // Quota is a tenant's tariff as stored: byte sizes already in their round-tripped form

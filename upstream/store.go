@@ -62,7 +62,11 @@ type Store interface {
 	// Tariff returns the selected tenant with its current quota (DefaultQuota when none was set).
 	Tariff(ctx context.Context, sel Selector) (Tenant, Quota, error)
 
-	// SetTariff replaces the selected tenant's quota as a whole and returns it re-read.
+	// SetTariff replaces the selected tenant's quota as a whole and returns it re-read. q is
+	// the quota as the caller asked for it (zero fields mean the defaults, sizes in bytes
+	// before the MiB truncation of SPEC 7.2): a backend that stores it applies NormalizeQuota
+	// once, a forwarding backend sends it on as it is, since normalising twice is not the
+	// same (1000 bytes truncate to 0, which a second pass reads as "absent").
 	SetTariff(ctx context.Context, sel Selector, q Quota) (Tenant, Quota, error)
 
 	// Setting reads one settings value; ok is false when it is unset. ByID(GlobalScope)

@@ -388,14 +388,14 @@ func (s *Store) Tariff(ctx context.Context, sel upstream.Selector) (upstream.Ten
 	return tenant, quota, nil
 }
 
-// SetTariff implements upstream.Store. q is stored as given (the caller has applied
-// upstream.NormalizeQuota) and the answer is decoded from what was written.
+// SetTariff implements upstream.Store. q is normalised (defaults, MiB truncation) once, here,
+// and the answer is decoded from what was written.
 func (s *Store) SetTariff(ctx context.Context, sel upstream.Selector, q upstream.Quota) (upstream.Tenant, upstream.Quota, error) {
 	var (
 		tenant upstream.Tenant
 		quota  upstream.Quota
 	)
-	q.DueDate = q.DueDate.UTC()
+	q = upstream.NormalizeQuota(q.ActiveUsers, q.DueDate, q.Features, q.MaxFileSize, q.MaxTotalSize)
 	err := s.update(ctx, func(t *txn) (err error) {
 		if tenant, err = t.resolve(sel); err != nil {
 			return err

@@ -566,9 +566,10 @@ func (s *Store) Tariff(ctx context.Context, sel upstream.Selector) (upstream.Ten
 	return tenant, qs.quota(), nil
 }
 
-// SetTariff implements upstream.Store. q is stored as given (the caller has applied
-// upstream.NormalizeQuota) and the answer is what the upsert wrote.
+// SetTariff implements upstream.Store. q is normalised (defaults, MiB truncation) once, here,
+// and the answer is what the upsert wrote.
 func (s *Store) SetTariff(ctx context.Context, sel upstream.Selector, q upstream.Quota) (upstream.Tenant, upstream.Quota, error) {
+	q = upstream.NormalizeQuota(q.ActiveUsers, q.DueDate, q.Features, q.MaxFileSize, q.MaxTotalSize)
 	fail := func(err error) (upstream.Tenant, upstream.Quota, error) {
 		return upstream.Tenant{}, upstream.Quota{}, fmt.Errorf("postgres: set tariff of %s: %w", describe(sel), withContext(ctx, err))
 	}

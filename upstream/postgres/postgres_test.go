@@ -267,7 +267,7 @@ func TestReopenKeepsData(t *testing.T) {
 	if _, err := s.SetStatus(ctx, upstream.ByID(paused.ID), upstream.Suspended); err != nil {
 		t.Fatal(err)
 	}
-	quota := upstream.NormalizeQuota(7, time.Date(2030, 1, 2, 0, 0, 0, 0, time.UTC), "portals:3", 1500000, 0)
+	quota := upstream.Quota{ActiveUsers: 7, DueDate: time.Date(2030, 1, 2, 0, 0, 0, 0, time.UTC), Features: "portals:3", MaxFileSize: 1500000}
 	if _, _, err := s.SetTariff(ctx, upstream.ByID(kept.ID), quota); err != nil {
 		t.Fatal(err)
 	}
@@ -286,8 +286,8 @@ func TestReopenKeepsData(t *testing.T) {
 	if got, err := s.Tenant(ctx, upstream.ByID(gone.ID)); err != nil || got.Alias != "removed_deleted" || got.Status != upstream.RemovePending {
 		t.Fatalf("removed tenant after reopen: %+v, %v", got, err)
 	}
-	if _, q, err := s.Tariff(ctx, upstream.ByID(kept.ID)); err != nil || q != quota {
-		t.Fatalf("tariff after reopen: %+v, %v; want %+v", q, err, quota)
+	if _, q, err := s.Tariff(ctx, upstream.ByID(kept.ID)); err != nil || q != upstream.NormalizeQuota(quota.ActiveUsers, quota.DueDate, quota.Features, quota.MaxFileSize, quota.MaxTotalSize) {
+		t.Fatalf("tariff after reopen: %+v, %v; want %+v normalised", q, err, quota)
 	}
 	if v, ok, err := s.Setting(ctx, upstream.ByID(upstream.GlobalScope), "web.portal-name"); err != nil || !ok || v != "Office" {
 		t.Fatalf("setting after reopen: %q %v %v", v, ok, err)

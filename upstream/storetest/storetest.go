@@ -31,6 +31,14 @@ import (
 // and must return an empty store, closed by open's own t.Cleanup (Close is idempotent, and one
 // subtest closes its store early).
 func Run(t *testing.T, open func(t *testing.T) upstream.Store) {
+	RunExcept(t, open)
+}
+
+// RunExcept is Run for a backend that cannot meet some subtests by its nature (a forwarding
+// store cannot read back what its upstream never answers): the subtests named in skip are
+// reported as skipped. The caller says why next to the list. A name that is no subtest fails
+// the test, so a renamed subtest is not skipped silently.
+func RunExcept(t *testing.T, open func(t *testing.T) upstream.Store, skip ...string) {
 	tests := []struct {
 		name string
 		fn   func(t *testing.T, s upstream.Store)
@@ -54,7 +62,21 @@ func Run(t *testing.T, open func(t *testing.T) upstream.Store) {
 		{"ContextCanceled", testContextCanceled},
 		{"Close", testClose},
 	}
+	unknown := map[string]bool{}
+	for _, name := range skip {
+		unknown[name] = true
+	}
 	for _, tt := range tests {
+		delete(unknown, tt.name)
+	}
+	if len(unknown) > 0 {
+		t.Fatalf("RunExcept: no subtests named %v", slices.Sorted(maps.Keys(unknown)))
+	}
+	for _, tt := range tests {
+		if slices.Contains(skip, tt.name) {
+			t.Run(tt.name, func(t *testing.T) { t.Skip("skipped for this backend") })
+			continue
+		}
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
 	}
 }
@@ -623,9 +645,11 @@ func testTariff(t *testing.T, s upstream.Store) {
 		t.Fatalf("Tariff = tenant %d %+v, want %d %+v", gotTenant.ID, q, tn.ID, upstream.DefaultQuota())
 	}
 
+	// SetTariff takes the quota as asked for and normalises it once (SPEC 7.2).
 	due := time.Date(2031, 7, 13, 0, 0, 0, 0, time.UTC)
+	asked := upstream.Quota{ActiveUsers: 25, DueDate: due, Features: "whitelabel,portals:5", MaxFileSize: 1500000, MaxTotalSize: 1099511627776}
 	want := upstream.NormalizeQuota(25, due, "whitelabel,portals:5", 1500000, 1099511627776)
-	gotTenant, q, err = s.SetTariff(ctx, upstream.ByID(tn.ID), want)
+	gotTenant, q, err = s.SetTariff(ctx, upstream.ByID(tn.ID), asked)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -640,17 +664,28 @@ func testTariff(t *testing.T, s upstream.Store) {
 	}
 
 	// tariff/set replaces the quota as a whole: a second set with defaults forgets the first.
-	if _, q, err = s.SetTariff(ctx, upstream.ByAlias("tariffed"), upstream.NormalizeQuota(0, time.Time{}, "", 0, 0)); err != nil {
+	if _, q, err = s.SetTariff(ctx, upstream.ByAlias("tariffed"), upstream.Quota{}); err != nil {
 		t.Fatal(err)
 	}
 	if !sameQuota(q, upstream.DefaultQuota()) {
 		t.Fatalf("second SetTariff = %+v, want defaults %+v", q, upstream.DefaultQuota())
 	}
+	// A size under 1 MiB truncates to 0 and reads back as 0, not as the default: normalised
+	// exactly once.
+	if _, q, err = s.SetTariff(ctx, upstream.ByAlias("tariffed"), upstream.Quota{MaxTotalSize: 1000}); err != nil {
+		t.Fatal(err)
+	}
+	if q.MaxTotalSize != 0 || q.MaxFileSize != 1073741824 {
+		t.Fatalf("SetTariff(maxTotalSize 1000) = %+v, want maxTotalSize 0", q)
+	}
+	if _, _, err = s.SetTariff(ctx, upstream.ByAlias("tariffed"), upstream.Quota{}); err != nil {
+		t.Fatal(err)
+	}
 
 	// Any status: a suspended tenant by alias, a removed one by id; quotas stay per tenant.
 	other := register(t, s, Request("othertariff"))
 	setStatus(t, s, upstream.ByID(other.ID), upstream.Suspended)
-	if _, q, err = s.SetTariff(ctx, upstream.ByAlias("othertariff"), want); err != nil || !sameQuota(q, want) {
+	if _, q, err = s.SetTariff(ctx, upstream.ByAlias("othertariff"), asked); err != nil || !sameQuota(q, want) {
 		t.Fatalf("SetTariff(suspended) = %+v, %v", q, err)
 	}
 	remove(t, s, upstream.ByID(other.ID))
@@ -663,9 +698,9 @@ func testTariff(t *testing.T, s upstream.Store) {
 
 	_, _, err = s.Tariff(ctx, upstream.ByAlias("nosuchportal"))
 	wantErr(t, "Tariff(unknown)", err, upstream.ErrNotFound)
-	_, _, err = s.SetTariff(ctx, upstream.ByID(other.ID+1000), want)
+	_, _, err = s.SetTariff(ctx, upstream.ByID(other.ID+1000), asked)
 	wantErr(t, "SetTariff(unknown)", err, upstream.ErrNotFound)
-	_, _, err = s.SetTariff(ctx, upstream.ByAlias("othertariff"), want)
+	_, _, err = s.SetTariff(ctx, upstream.ByAlias("othertariff"), asked)
 	wantErr(t, "SetTariff(removed alias)", err, upstream.ErrNotFound)
 }
 
