@@ -43,7 +43,7 @@ func (c *fixedCaptcha) Verify(context.Context, string, string) (captcha.Result, 
 	return captcha.Failure, []string{"invalid-input-response"}
 }
 
-func newHandler(t *testing.T, store upstream.Store, mod func(*Config)) *Handler {
+func newHandler(t testing.TB, store upstream.Store, mod func(*Config)) *Handler {
 	t.Helper()
 	v, err := auth.NewVerifier(auth.Config{Keys: []string{key}, Now: func() time.Time { return clock }})
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding/htmlindex"
 )
@@ -203,6 +204,30 @@ func parseJSONObject(raw []byte) (map[string]value, error) {
 	if string(raw) == "null" {
 		return nil, nil
 	}
+	// Fast path: encoding/json keeps the last of two equal keys itself. Only keys that differ
+	// in case alone need the order of the stream to say which one came last.
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &members); err != nil || members == nil {
+		return nil, errJSON
+	}
+	out := make(map[string]value, len(members))
+	for k, v := range members {
+		lk := strings.ToLower(k)
+		if _, dup := out[lk]; dup {
+			return parseJSONStream(raw)
+		}
+		val, err := jsonValue(v)
+		if err != nil {
+			return nil, errJSON
+		}
+		out[lk] = val
+	}
+	return out, nil
+}
+
+// parseJSONStream reads the object token by token, so the last of keys that differ only in
+// case wins.
+func parseJSONStream(raw []byte) (map[string]value, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	tok, err := dec.Token()
@@ -241,6 +266,11 @@ func parseJSONObject(raw []byte) (map[string]value, error) {
 func jsonValue(raw json.RawMessage) (value, error) {
 	switch raw[0] {
 	case '"':
+		// Most strings have no escape: take them as they are (encoding/json has checked the
+		// syntax, and invalid UTF-8 still goes the long way to become U+FFFD).
+		if inner := raw[1 : len(raw)-1]; bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+			return value{text: string(inner)}, nil
+		}
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return value{}, err

@@ -64,7 +64,13 @@ type Options struct {
 	// Now is the clock that stamps Created and StatusChanged; nil means time.Now. The store
 	// converts what it returns to UTC.
 	Now func() time.Time
+	// BatchDelay is how long a write waits for others to share its fsync; zero means
+	// DefaultBatchDelay. Longer makes bigger batches under load and slower lone writes.
+	BatchDelay time.Duration
 }
+
+// DefaultBatchDelay is the default Options.BatchDelay: short next to an fsync.
+const DefaultBatchDelay = 2 * time.Millisecond
 
 var (
 	bucketTenants     = []byte("tenants")
@@ -120,6 +126,10 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
+	}
+	db.MaxBatchDelay = opts.BatchDelay
+	if db.MaxBatchDelay <= 0 {
+		db.MaxBatchDelay = DefaultBatchDelay
 	}
 	if err := db.Update(initialize); err != nil {
 		_ = db.Close()
@@ -217,7 +227,7 @@ func (s *Store) Register(ctx context.Context, req upstream.RegisterRequest) (ups
 		if err := t.admit(tenant.Alias, req.MaxActive); err != nil {
 			return err
 		}
-		seq, err := t.tenants.NextSequence()
+		seq, err := t.tenants().NextSequence()
 		if err != nil {
 			return fmt.Errorf("next id: %w", err)
 		}
@@ -226,15 +236,15 @@ func (s *Store) Register(ctx context.Context, req upstream.RegisterRequest) (ups
 		if err := t.putTenant(tenant); err != nil {
 			return err
 		}
-		if err := t.aliases.Put([]byte(tenant.Alias), id); err != nil {
+		if err := t.aliases().Put([]byte(tenant.Alias), id); err != nil {
 			return err
 		}
 		if tenant.Owner.Email != "" {
-			if err := t.ownerEmails.Put(indexKey(emailKey(tenant.Owner.Email), tenant.ID), nil); err != nil {
+			if err := t.ownerEmails().Put(indexKey(emailKey(tenant.Owner.Email), tenant.ID), nil); err != nil {
 				return err
 			}
 		}
-		if err := t.ownerIDs.Put(indexKey(ownerIDKey(tenant.Owner.ID), tenant.ID), nil); err != nil {
+		if err := t.ownerIDs().Put(indexKey(ownerIDKey(tenant.Owner.ID), tenant.ID), nil); err != nil {
 			return err
 		}
 		return t.addActive(1)
@@ -250,9 +260,9 @@ func (s *Store) CheckName(ctx context.Context, alias, prefix string) (upstream.N
 	alias, prefix = strings.ToLower(alias), strings.ToLower(prefix)
 	check := upstream.NameCheck{Variants: []string{}}
 	err := s.view(ctx, func(t *txn) error {
-		check.Taken = t.aliases.Get([]byte(alias)) != nil
+		check.Taken = t.aliases().Get([]byte(alias)) != nil
 		p := []byte(prefix)
-		c := t.aliases.Cursor()
+		c := t.aliases().Cursor()
 		for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = c.Next() {
 			check.Variants = append(check.Variants, string(k))
 		}
@@ -282,7 +292,7 @@ func (s *Store) FindPortals(ctx context.Context, q upstream.PortalQuery) ([]upst
 	found := []upstream.Tenant{}
 	err := s.view(ctx, func(t *txn) error {
 		if q.Empty() {
-			return t.tenants.ForEach(func(k, v []byte) error {
+			return t.tenants().ForEach(func(k, v []byte) error {
 				tenant, err := decodeTenant(k, v)
 				if err == nil && tenant.Status == upstream.Active {
 					found = append(found, tenant)
@@ -292,13 +302,13 @@ func (s *Store) FindPortals(ctx context.Context, q upstream.PortalQuery) ([]upst
 		}
 		var ids []int64
 		if q.Email != "" {
-			ids = t.scanIndex(t.ownerEmails, emailKey(q.Email), ids)
+			ids = t.scanIndex(t.ownerEmails(), emailKey(q.Email), ids)
 		}
 		if q.OwnerID != "" {
-			ids = t.scanIndex(t.ownerIDs, ownerIDKey(q.OwnerID), ids)
+			ids = t.scanIndex(t.ownerIDs(), ownerIDKey(q.OwnerID), ids)
 		}
 		if q.Alias != "" {
-			if v := t.aliases.Get([]byte(strings.ToLower(q.Alias))); v != nil {
+			if v := t.aliases().Get([]byte(strings.ToLower(q.Alias))); v != nil {
 				ids = append(ids, int64(decodeUint(v)))
 			}
 		}
@@ -355,10 +365,10 @@ func (s *Store) Remove(ctx context.Context, sel upstream.Selector) (upstream.Ten
 		}
 		removed := before
 		removed.Alias = t.deletedAlias(before.Alias)
-		if err := t.aliases.Delete([]byte(before.Alias)); err != nil {
+		if err := t.aliases().Delete([]byte(before.Alias)); err != nil {
 			return err
 		}
-		if err := t.aliases.Put([]byte(removed.Alias), idKey(removed.ID)); err != nil {
+		if err := t.aliases().Put([]byte(removed.Alias), idKey(removed.ID)); err != nil {
 			return err
 		}
 		return t.changeStatus(&removed, upstream.RemovePending, s.now().UTC())
@@ -404,7 +414,7 @@ func (s *Store) SetTariff(ctx context.Context, sel upstream.Selector, q upstream
 		if err != nil {
 			return fmt.Errorf("encode quota: %w", err)
 		}
-		if err := t.quotas.Put(idKey(tenant.ID), v); err != nil {
+		if err := t.quotas().Put(idKey(tenant.ID), v); err != nil {
 			return err
 		}
 		quota, err = t.quota(tenant.ID)
@@ -423,7 +433,7 @@ func (s *Store) Setting(ctx context.Context, sel upstream.Selector, key string) 
 		if err != nil {
 			return err
 		}
-		v := t.settings.Get(settingKey(scope, key))
+		v := t.settings().Get(settingKey(scope, key))
 		value, ok = string(v), v != nil
 		return nil
 	})
@@ -442,10 +452,10 @@ func (s *Store) SaveSetting(ctx context.Context, sel upstream.Selector, key, val
 			return err
 		}
 		k := settingKey(scope, key)
-		if err := t.settings.Put(k, []byte(value)); err != nil {
+		if err := t.settings().Put(k, []byte(value)); err != nil {
 			return err
 		}
-		saved = string(t.settings.Get(k))
+		saved = string(t.settings().Get(k))
 		return nil
 	})
 	if err != nil {
@@ -459,7 +469,11 @@ func (s *Store) view(ctx context.Context, fn func(*txn) error) error {
 	return s.run(ctx, false, fn)
 }
 
-// update runs fn in a write transaction, committed (and fsynced) when fn returns nil.
+// update runs fn in a write transaction, committed (and fsynced) when fn returns nil. Writes
+// go through bbolt's Batch: concurrent ones share one transaction and one fsync (group
+// commit), and none returns before that fsync, so an acknowledged write is still durable. A
+// batch whose fn fails is rolled back and each fn is run again alone, so fn keeps all its
+// effects inside the transaction and may run twice.
 func (s *Store) update(ctx context.Context, fn func(*txn) error) error {
 	return s.run(ctx, true, fn)
 }
@@ -475,32 +489,39 @@ func (s *Store) run(ctx context.Context, write bool, fn func(*txn) error) error 
 	}
 	do := s.db.View
 	if write {
-		do = s.db.Update
+		do = s.db.Batch
 	}
 	return do(func(tx *bbolt.Tx) error { return fn(openTxn(tx)) })
 }
 
-// txn is one transaction with its buckets at hand.
+// txn is one transaction. Buckets are opened when first used: opening all seven for every
+// read was a tenth of a portal/get.
 type txn struct {
-	tenants, aliases, ownerEmails, ownerIDs, quotas, settings, meta *bbolt.Bucket
+	tx      *bbolt.Tx
+	buckets [7]*bbolt.Bucket
 }
 
-func openTxn(tx *bbolt.Tx) *txn {
-	return &txn{
-		tenants:     tx.Bucket(bucketTenants),
-		aliases:     tx.Bucket(bucketAliases),
-		ownerEmails: tx.Bucket(bucketOwnerEmails),
-		ownerIDs:    tx.Bucket(bucketOwnerIDs),
-		quotas:      tx.Bucket(bucketQuotas),
-		settings:    tx.Bucket(bucketSettings),
-		meta:        tx.Bucket(bucketMeta),
+func openTxn(tx *bbolt.Tx) *txn { return &txn{tx: tx} }
+
+func (t *txn) bucket(i int, name []byte) *bbolt.Bucket {
+	if t.buckets[i] == nil {
+		t.buckets[i] = t.tx.Bucket(name)
 	}
+	return t.buckets[i]
 }
+
+func (t *txn) tenants() *bbolt.Bucket     { return t.bucket(0, bucketTenants) }
+func (t *txn) aliases() *bbolt.Bucket     { return t.bucket(1, bucketAliases) }
+func (t *txn) ownerEmails() *bbolt.Bucket { return t.bucket(2, bucketOwnerEmails) }
+func (t *txn) ownerIDs() *bbolt.Bucket    { return t.bucket(3, bucketOwnerIDs) }
+func (t *txn) quotas() *bbolt.Bucket      { return t.bucket(4, bucketQuotas) }
+func (t *txn) settings() *bbolt.Bucket    { return t.bucket(5, bucketSettings) }
+func (t *txn) meta() *bbolt.Bucket        { return t.bucket(6, bucketMeta) }
 
 // admit returns the reason a new tenant with alias may not be registered now, in the order of
 // SPEC 2A.2: a taken name (step 5) before the portal limit (step 8).
 func (t *txn) admit(alias string, maxActive int) error {
-	if t.aliases.Get([]byte(alias)) != nil {
+	if t.aliases().Get([]byte(alias)) != nil {
 		return upstream.ErrNameTaken
 	}
 	if maxActive > 0 && t.active() >= uint64(maxActive) {
@@ -509,7 +530,7 @@ func (t *txn) admit(alias string, maxActive int) error {
 	return nil
 }
 
-func (t *txn) active() uint64 { return decodeUint(t.meta.Get(metaActive)) }
+func (t *txn) active() uint64 { return decodeUint(t.meta().Get(metaActive)) }
 
 func (t *txn) addActive(delta int64) error {
 	n := int64(t.active()) + delta
@@ -517,7 +538,7 @@ func (t *txn) addActive(delta int64) error {
 		// Only a damaged counter gets here; Open recounts it, so do not make it worse.
 		n = 0
 	}
-	return t.meta.Put(metaActive, encodeUint(uint64(n)))
+	return t.meta().Put(metaActive, encodeUint(uint64(n)))
 }
 
 // changeStatus stamps and saves a new status, keeping the Active counter in step.
@@ -548,7 +569,7 @@ func (t *txn) deletedAlias(alias string) string {
 	base := alias + "_deleted"
 	n := 0
 	p := []byte(base)
-	c := t.aliases.Cursor()
+	c := t.aliases().Cursor()
 	for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = c.Next() {
 		n++
 	}
@@ -557,7 +578,7 @@ func (t *txn) deletedAlias(alias string) string {
 		if n > 0 {
 			name += strconv.Itoa(n)
 		}
-		if t.aliases.Get([]byte(name)) == nil {
+		if t.aliases().Get([]byte(name)) == nil {
 			return name
 		}
 		n++
@@ -574,7 +595,7 @@ func (t *txn) resolve(sel upstream.Selector) (upstream.Tenant, error) {
 	if sel.Alias == "" {
 		return upstream.Tenant{}, upstream.ErrNotFound
 	}
-	v := t.aliases.Get([]byte(strings.ToLower(sel.Alias)))
+	v := t.aliases().Get([]byte(strings.ToLower(sel.Alias)))
 	if v == nil {
 		return upstream.Tenant{}, upstream.ErrNotFound
 	}
@@ -600,7 +621,7 @@ func (t *txn) scope(sel upstream.Selector) (int64, error) {
 
 func (t *txn) tenant(id int64) (upstream.Tenant, error) {
 	k := idKey(id)
-	v := t.tenants.Get(k)
+	v := t.tenants().Get(k)
 	if v == nil {
 		return upstream.Tenant{}, upstream.ErrNotFound
 	}
@@ -612,11 +633,11 @@ func (t *txn) putTenant(tenant upstream.Tenant) error {
 	if err != nil {
 		return fmt.Errorf("encode tenant %d: %w", tenant.ID, err)
 	}
-	return t.tenants.Put(idKey(tenant.ID), v)
+	return t.tenants().Put(idKey(tenant.ID), v)
 }
 
 func (t *txn) quota(id int64) (upstream.Quota, error) {
-	v := t.quotas.Get(idKey(id))
+	v := t.quotas().Get(idKey(id))
 	if v == nil {
 		return upstream.DefaultQuota(), nil
 	}

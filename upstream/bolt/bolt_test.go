@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -391,4 +392,27 @@ func TestCrashKeepsAcknowledged(t *testing.T) {
 		t.Fatalf("file inconsistent after kill: %v", err)
 	}
 	t.Logf("%d acknowledged registrations, %d stored", len(acked), len(all))
+}
+
+// BenchmarkRegisterParallel registers distinct portals from 32 goroutines, as a busy sign-up
+// would: with group commit they share fsyncs.
+func BenchmarkRegisterParallel(b *testing.B) {
+	s, err := Open(filepath.Join(b.TempDir(), "bench.db"), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	var n atomic.Int64
+	b.SetParallelism(16) // 32 goroutines on 2 CPUs
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req := storetest.Request(fmt.Sprintf("bench%d", n.Add(1)))
+			req.Password = ""
+			if _, err := s.Register(context.Background(), req); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }
