@@ -65,10 +65,11 @@ func TestAttemptLimit(t *testing.T) {
 func trustedGateway(t *testing.T, trusted bool, extra string) *client {
 	cfg := caddyfile(t, extra)
 	if trusted {
-		cfg = strings.Replace(cfg, "grace_period 1ns", "grace_period 1ns\n\tservers {\n\t\ttrusted_proxies static 127.0.0.1/32\n\t}", 1)
+		cfg = strings.Replace(cfg, "grace_period 200ms", "grace_period 200ms\n\tservers {\n\t\ttrusted_proxies static 127.0.0.1/32\n\t}", 1)
 	}
 	tester := caddytest.NewTester(t)
 	tester.InitServer(cfg, "caddyfile")
+	warmUp(t, tester.Client)
 	return &client{t: t, http: tester.Client}
 }
 
@@ -115,6 +116,7 @@ func TestCountersSurviveReload(t *testing.T) {
 	tester := caddytest.NewTester(t)
 	cfg := caddyfile(t, "")
 	tester.InitServer(cfg, "caddyfile")
+	warmUp(t, tester.Client)
 	c := &client{t: t, http: tester.Client}
 	for i := 1; i <= 6; i++ {
 		if got := codeOf(t, register(c, fmt.Sprintf("reload%d", i), "a@example.com", nil)); got != "200" {
@@ -122,6 +124,7 @@ func TestCountersSurviveReload(t *testing.T) {
 		}
 	}
 	tester.InitServer(strings.Replace(cfg, "base_domain example.com", "base_domain example.org", 1), "caddyfile")
+	warmUp(t, tester.Client)
 	for i := 7; i <= 10; i++ {
 		if got := codeOf(t, register(c, fmt.Sprintf("reload%d", i), "a@example.com", nil)); got != "200" {
 			t.Fatalf("attempt %d after reload: %s", i, got)
@@ -210,6 +213,7 @@ func TestMetricsSurviveReload(t *testing.T) {
 	tester := caddytest.NewTester(t)
 	cfg := caddyfile(t, "")
 	tester.InitServer(cfg, "caddyfile")
+	warmUp(t, tester.Client)
 	c := &client{t: t, http: tester.Client}
 	series := `hostedgate_requests_total{code="ok",endpoint="portal/test",status="200"}`
 	before := metricValue(t, series)
@@ -221,9 +225,13 @@ func TestMetricsSurviveReload(t *testing.T) {
 		t.Fatalf("before reload: %v, want %v", got, before+3)
 	}
 	tester.InitServer(strings.Replace(cfg, "base_domain example.com", "base_domain example.net", 1), "caddyfile")
-	c.do(req{Method: "GET", Path: "/api/portal/test", Auth: "-"})
+	warmUp(t, tester.Client) // one more portal/test answer, served by the new config
 	if got := metricValue(t, series); got != before+4 {
-		t.Fatalf("after reload: %v, want %v", got, before+4)
+		t.Fatalf("after reload: %v, want %v: the count must go on, not start again", got, before+4)
+	}
+	c.do(req{Method: "GET", Path: "/api/portal/test", Auth: "-"})
+	if got := metricValue(t, series); got != before+5 {
+		t.Fatalf("after reload and a request: %v, want %v", got, before+5)
 	}
 	if metricValue(t, `hostedgate_auth_failures_total{reason="missing"}`) < 1 {
 		t.Fatal("auth failure not counted")
@@ -301,10 +309,11 @@ func TestRequestRate(t *testing.T) {
 // TestWarningWithoutAuthAndCaptcha: a config that lets anyone register logs a warning.
 func TestWarningWithoutAuthAndCaptcha(t *testing.T) {
 	logFile := filepath.Join(t.TempDir(), "caddy.log")
-	cfg := strings.Replace(caddyfile(t, "allow_skip register"), "grace_period 1ns",
-		"grace_period 1ns\n\tlog {\n\t\toutput file "+logFile+"\n\t\tlevel WARN\n\t}", 1)
+	cfg := strings.Replace(caddyfile(t, "allow_skip register"), "grace_period 200ms",
+		"grace_period 200ms\n\tlog {\n\t\toutput file "+logFile+"\n\t\tlevel WARN\n\t}", 1)
 	tester := caddytest.NewTester(t)
 	tester.InitServer(cfg, "caddyfile")
+	warmUp(t, tester.Client)
 	b, err := os.ReadFile(logFile)
 	if err != nil {
 		t.Fatal(err)
