@@ -84,6 +84,10 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	        app_keys   <key>...
 //	    }
 //	    exempt_clients <ip or cidr>...
+//	    cache off | cache {                          # default on for postgres and apisystem
+//	        ttl         <duration>                   # default 1s
+//	        max_entries <n>                          # default 10000
+//	    }
 //	}
 func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // the directive name
@@ -196,6 +200,10 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 		case "recaptcha":
 			if err := h.unmarshalRecaptcha(d); err != nil {
+				return err
+			}
+		case "cache":
+			if err := h.unmarshalCache(d); err != nil {
 				return err
 			}
 		case "exempt_clients":
@@ -392,6 +400,39 @@ func (h *Handler) unmarshalRequestRate(d *caddyfile.Dispenser) error {
 		}
 		if err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// unmarshalCache reads "cache off" or a cache block.
+func (h *Handler) unmarshalCache(d *caddyfile.Dispenser) error {
+	if h.Cache == nil {
+		h.Cache = new(CacheConfig)
+	}
+	if d.NextArg() {
+		if d.Val() != "off" || d.NextArg() {
+			return d.Errf("cache: want 'off' or a block")
+		}
+		h.Cache.Disabled = true
+		return nil
+	}
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		switch d.Val() {
+		case "ttl":
+			dur, err := durationArg(d)
+			if err != nil {
+				return err
+			}
+			h.Cache.TTL = dur
+		case "max_entries":
+			n, err := intArg(d)
+			if err != nil {
+				return err
+			}
+			h.Cache.MaxEntries = int64(n)
+		default:
+			return d.Errf("unknown cache option %q", d.Val())
 		}
 	}
 	return nil

@@ -23,6 +23,7 @@ import (
 	"github.com/hostedgate/hostedgate/auth"
 	"github.com/hostedgate/hostedgate/ratelimit"
 	"github.com/hostedgate/hostedgate/upstream"
+	"github.com/hostedgate/hostedgate/upstream/cache"
 	"github.com/hostedgate/hostedgate/validate"
 )
 
@@ -108,11 +109,17 @@ type Handler struct {
 	// provider's own billing hosts, which register on behalf of many customers.
 	ExemptClients []string `json:"exempt_clients,omitempty"`
 
+	// Cache keeps tenant and portal-name look-ups in memory for a bounded time. Default: on,
+	// with a 1s TTL, in front of the postgres and apisystem stores, whose look-ups cross the
+	// network; off for bolt.
+	Cache *CacheConfig `json:"cache,omitempty"`
+
 	// StoreRaw is the store module portals are kept in. Default: bolt in Caddy's data
 	// directory.
 	StoreRaw json.RawMessage `json:"store,omitempty" caddy:"namespace=http.handlers.hosted_solution.stores inline_key=backend"`
 
 	store         StoreModule
+	cache         *cache.Store
 	api           *api.Handler
 	logger        *zap.Logger
 	exemptClients []netip.Prefix
@@ -239,7 +246,11 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if h.AllowSkip != nil {
 		skip = *h.AllowSkip
 	}
-	limits.Store = timedStore{store.Store()}
+	inner, err := h.cachedStore(store)
+	if err != nil {
+		return err
+	}
+	limits.Store = timedStore{inner}
 	h.api, err = api.New(api.Config{
 		Store:            limits.Store,
 		Verifier:         verifier,
@@ -394,9 +405,57 @@ func (h *Handler) Validate() error {
 	return nil
 }
 
-// Cleanup releases this config's hold on the shared limiters; the store module is cleaned up
-// by Caddy itself. It copes with a Provision that stopped half-way.
+// CacheConfig bounds the look-up cache.
+type CacheConfig struct {
+	// TTL is how stale a look-up may be: a portal registered or removed through another
+	// gateway of the cluster is seen within it; through this one, at once. Default 1s.
+	TTL caddy.Duration `json:"ttl,omitempty"`
+	// MaxEntries caps the cache. Default 10000.
+	MaxEntries int64 `json:"max_entries,omitempty"`
+	// Disabled turns the cache off.
+	Disabled bool `json:"disabled,omitempty"`
+}
+
+// cachedStore puts the look-up cache in front of the store when configured (by default for
+// the stores whose look-ups cross the network).
+func (h *Handler) cachedStore(mod StoreModule) (upstream.Store, error) {
+	inner := mod.Store()
+	_, local := mod.(*BoltStore)
+	cfg := h.Cache
+	if cfg == nil {
+		if local {
+			return inner, nil
+		}
+		cfg = &CacheConfig{}
+	}
+	if cfg.Disabled {
+		return inner, nil
+	}
+	ttl := time.Duration(cfg.TTL)
+	if ttl == 0 {
+		ttl = time.Second
+	}
+	c, err := cache.New(sharedStore{inner}, cache.Config{TTL: ttl, MaxCost: cfg.MaxEntries})
+	if err != nil {
+		return nil, fmt.Errorf("hosted_solution: cache: %w", err)
+	}
+	h.cache = c
+	return c, nil
+}
+
+// sharedStore keeps the cache from closing a store other configs share: the store module
+// releases it.
+type sharedStore struct{ upstream.Store }
+
+func (sharedStore) Close() error { return nil }
+
+// Cleanup releases this config's hold on the shared limiters and closes its cache; the store
+// module is cleaned up by Caddy itself. It copes with a Provision that stopped half-way.
 func (h *Handler) Cleanup() error {
+	if h.cache != nil {
+		_ = h.cache.Close()
+		h.cache = nil
+	}
 	for _, key := range h.poolKeys {
 		if _, err := limiterPool.Delete(key); err != nil {
 			return fmt.Errorf("hosted_solution: releasing %s: %w", key, err)

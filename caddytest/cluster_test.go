@@ -415,3 +415,40 @@ func TestClusterKill(t *testing.T) {
 		t.Fatal("the machine key is in a node's log")
 	}
 }
+
+// TestClusterCacheStaleness: with the look-up cache on (the default for postgres), a portal
+// registered or removed through one node is seen by the other within the TTL; the database's
+// unique index still settles registrations at once.
+func TestClusterCacheStaleness(t *testing.T) {
+	const ttl = 500 * time.Millisecond
+	nodes := startCluster(t, 2, "cache {\n\t\t\tttl 500ms\n\t\t}\n\t\texempt_clients 127.0.0.1")
+	a, b := nodes[0], nodes[1]
+	validate := func(nd *node) (int, map[string]any) {
+		return nd.call(t, "POST", "/api/portal/validateportalname", nil, map[string]any{"portalName": "staleportal"})
+	}
+	if status, m := validate(b); status != 200 {
+		t.Fatalf("b: %d %v", status, m) // now cached on b as free
+	}
+	if status, m := a.call(t, "POST", "/api/portal/register", nil, with(owner("staleportal", "s@example.com"), "password", nil)); status != 200 {
+		t.Fatalf("register on a: %d %v", status, m)
+	}
+	// b may still say free within the TTL, but it cannot register the name.
+	if status, m := b.call(t, "POST", "/api/portal/register", nil, with(owner("staleportal", "t@example.com"), "password", nil)); status != 400 || m["error"] != "portalNameExist" {
+		t.Fatalf("register on b while its cache is stale: %d %v", status, m)
+	}
+	time.Sleep(ttl + 100*time.Millisecond)
+	if status, m := validate(b); status != 400 || m["error"] != "portalNameExist" {
+		t.Fatalf("b after the TTL: %d %v", status, m)
+	}
+	// Removal through a is seen by b within the TTL.
+	if status, m := b.call(t, "GET", "/api/tariff/get", url.Values{"portalName": {"staleportal"}}, nil); status != 200 {
+		t.Fatalf("b reads the portal: %d %v", status, m)
+	}
+	if status, m := a.call(t, "DELETE", "/api/portal/remove", url.Values{"portalName": {"staleportal"}}, nil); status != 200 {
+		t.Fatalf("remove on a: %d %v", status, m)
+	}
+	time.Sleep(ttl + 100*time.Millisecond)
+	if status, m := b.call(t, "GET", "/api/tariff/get", url.Values{"portalName": {"staleportal"}}, nil); status != 400 || m["error"] != "portalNameNotFound" {
+		t.Fatalf("b after the TTL: %d %v", status, m)
+	}
+}

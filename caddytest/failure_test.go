@@ -66,6 +66,10 @@ func TestAdaptClusterOptions(t *testing.T) {
 			redis_timeout 80ms
 			redis_failure_policy refuse
 		}
+		cache {
+			ttl 2s
+			max_entries 5000
+		}
 	}
 }`, "caddyfile", `{
 	"apps": {
@@ -85,6 +89,10 @@ func TestAdaptClusterOptions(t *testing.T) {
 											"timeout": 80000000,
 											"url": "{env.REDIS_URL}"
 										}
+									},
+									"cache": {
+										"max_entries": 5000,
+										"ttl": 2000000000
 									},
 									"handler": "hosted_solution",
 									"machine_keys": [
