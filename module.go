@@ -110,8 +110,9 @@ type Handler struct {
 	ExemptClients []string `json:"exempt_clients,omitempty"`
 
 	// Cache keeps tenant and portal-name look-ups in memory for a bounded time. Default: on,
-	// with a 1s TTL, in front of the postgres and apisystem stores, whose look-ups cross the
-	// network; off for bolt.
+	// with a 1s TTL. For bolt it is one cache per database file, shared by every config, so
+	// it is never stale (all writes pass through it); in front of postgres and apisystem,
+	// another gateway's writes are seen within the TTL.
 	Cache *CacheConfig `json:"cache,omitempty"`
 
 	// StoreRaw is the store module portals are kept in. Default: bolt in Caddy's data
@@ -123,9 +124,9 @@ type Handler struct {
 	api           *api.Handler
 	logger        *zap.Logger
 	exemptClients []netip.Prefix
-	// poolKeys and redisKeys are the limiterPool and redisClients entries this config holds,
-	// released in Cleanup.
-	poolKeys, redisKeys []string
+	// poolKeys, redisKeys and cacheKeys are the limiterPool, redisClients and boltCaches
+	// entries this config holds, released in Cleanup.
+	poolKeys, redisKeys, cacheKeys []string
 }
 
 // AllowSkip names the endpoint groups whose token check is skipped (SPEC 1.5).
@@ -416,16 +417,20 @@ type CacheConfig struct {
 	Disabled bool `json:"disabled,omitempty"`
 }
 
-// cachedStore puts the look-up cache in front of the store when configured (by default for
-// the stores whose look-ups cross the network).
+// boltCaches holds one look-up cache per bolt file, shared by every config that uses it:
+// bbolt's file lock leaves this process the only writer, and all its writes go through the
+// one cache, so the cache is never stale. Two caches over one file would be.
+var boltCaches = caddy.NewUsagePool()
+
+type pooledCache struct{ *cache.Store }
+
+func (p pooledCache) Destruct() error { return p.Close() }
+
+// cachedStore puts the look-up cache in front of the store unless it is turned off.
 func (h *Handler) cachedStore(mod StoreModule) (upstream.Store, error) {
 	inner := mod.Store()
-	_, local := mod.(*BoltStore)
 	cfg := h.Cache
 	if cfg == nil {
-		if local {
-			return inner, nil
-		}
 		cfg = &CacheConfig{}
 	}
 	if cfg.Disabled {
@@ -435,7 +440,20 @@ func (h *Handler) cachedStore(mod StoreModule) (upstream.Store, error) {
 	if ttl == 0 {
 		ttl = time.Second
 	}
-	c, err := cache.New(sharedStore{inner}, cache.Config{TTL: ttl, MaxCost: cfg.MaxEntries})
+	ccfg := cache.Config{TTL: ttl, MaxCost: cfg.MaxEntries}
+	if b, ok := mod.(*BoltStore); ok {
+		key := "cache:" + b.key
+		val, _, err := boltCaches.LoadOrNew(key, func() (caddy.Destructor, error) {
+			c, err := cache.New(sharedStore{inner}, ccfg)
+			return pooledCache{c}, err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("hosted_solution: cache: %w", err)
+		}
+		h.cacheKeys = append(h.cacheKeys, key)
+		return val.(pooledCache).Store, nil
+	}
+	c, err := cache.New(sharedStore{inner}, ccfg)
 	if err != nil {
 		return nil, fmt.Errorf("hosted_solution: cache: %w", err)
 	}
@@ -466,7 +484,12 @@ func (h *Handler) Cleanup() error {
 			return fmt.Errorf("hosted_solution: releasing the redis client: %w", err)
 		}
 	}
-	h.poolKeys, h.redisKeys = nil, nil
+	for _, key := range h.cacheKeys {
+		if _, err := boltCaches.Delete(key); err != nil {
+			return fmt.Errorf("hosted_solution: releasing the cache: %w", err)
+		}
+	}
+	h.poolKeys, h.redisKeys, h.cacheKeys = nil, nil, nil
 	return nil
 }
 

@@ -170,8 +170,6 @@ type call struct {
 // Serve answers r, which Resolve matched to ep, in the order every endpoint shares: method,
 // authorization, input decoding, then the endpoint's own checks.
 func (h *Handler) Serve(w http.ResponseWriter, r *http.Request, ep *Endpoint, client Client) {
-	// A forwarding store passes the client on to its upstream.
-	r = r.WithContext(upstream.WithOrigin(r.Context(), upstream.Origin{ClientIP: client.IP, Scheme: client.Scheme}))
 	c := &call{h: h, w: w, r: r, ep: ep, client: client}
 	defer func() {
 		if v := recover(); v != nil {
@@ -223,6 +221,9 @@ func (h *Handler) Serve(w http.ResponseWriter, r *http.Request, ep *Endpoint, cl
 	}
 	c.in = in
 	c.bind = binder{in: in}
+	// A forwarding store passes the client on to its upstream; added only here, so refused
+	// requests do not pay for it.
+	c.r = r.WithContext(upstream.WithOrigin(r.Context(), upstream.Origin{ClientIP: client.IP, Scheme: client.Scheme}))
 	ep.Serve(c)
 }
 
@@ -272,8 +273,9 @@ func (c *call) authorize() (Failure, bool) {
 	case errors.Is(err, auth.ErrMalformedDate):
 		f, reason = failAuthDecode, "malformed_date"
 	}
-	c.h.cfg.Logger.Debug("authorization refused", zap.String("endpoint", c.ep.Name),
-		zap.String("client_ip", c.client.IP), zap.String("reason", reason))
+	if ce := c.h.cfg.Logger.Check(zap.DebugLevel, "authorization refused"); ce != nil {
+		ce.Write(zap.String("endpoint", c.ep.Name), zap.String("client_ip", c.client.IP), zap.String("reason", reason))
+	}
 	c.h.cfg.Observer.AuthRefused(c.ep.Name, reason)
 	return f, false
 }
@@ -325,12 +327,25 @@ func (c *call) writeJSON(status int, code string, v any) {
 		buf.WriteString(`{"error":"error","message":"Internal error"}` + "\n")
 		status, code = http.StatusInternalServerError, failInternal.Code
 	}
+	c.send(status, code, buf.Bytes())
+}
+
+// Header values every answer carries, in canonical form and shared, so writing them costs no
+// canonicalisation and no allocation (net/http never changes a header's slice).
+var (
+	jsonContentType = []string{"application/json; charset=utf-8"}
+	noSniff         = []string{"nosniff"}
+	noStore         = []string{"no-store"}
+)
+
+// send writes a JSON answer already encoded.
+func (c *call) send(status int, code string, body []byte) {
 	hdr := c.w.Header()
-	hdr.Set("Content-Type", "application/json; charset=utf-8")
-	hdr.Set("X-Content-Type-Options", "nosniff")
-	hdr.Set("Cache-Control", "no-store")
+	hdr["Content-Type"] = jsonContentType
+	hdr["X-Content-Type-Options"] = noSniff
+	hdr["Cache-Control"] = noStore
 	c.w.WriteHeader(status)
-	_, _ = c.w.Write(buf.Bytes())
+	_, _ = c.w.Write(body)
 	c.h.cfg.Observer.Answered(c.ep.Name, status, code)
 }
 
@@ -343,7 +358,28 @@ type errorBody struct {
 	Variants *[]string `json:"variants,omitempty"`
 }
 
+// fixedBodies holds the encoded JSON of the failures whose message is fixed text, which are
+// most answers a refused request gets: encoded once, not per request.
+var fixedBodies sync.Map // fixedKey -> []byte
+
+type fixedKey struct{ code, message string }
+
 func (c *call) fail(f Failure) {
+	if msg, ok := f.Message.(string); ok && isTableFailure(fixedKey{f.Code, msg}) {
+		k := fixedKey{f.Code, msg}
+		b, ok := fixedBodies.Load(k)
+		if !ok {
+			// Only the table's own failures are kept, so the map stays bounded; messages built
+			// per request (an upstream's, a field's reason) are encoded each time below.
+			enc, err := json.Marshal(errorBody{Error: f.Code, Message: msg})
+			if err != nil {
+				panic(err) // fixed strings always encode
+			}
+			b, _ = fixedBodies.LoadOrStore(k, append(enc, '\n'))
+		}
+		c.send(f.Status, f.Code, b.([]byte))
+		return
+	}
 	body := errorBody{Error: f.Code, Message: f.Message}
 	if f.Code == failPortalNameExist.Code {
 		body.Variants = &f.Variants

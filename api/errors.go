@@ -57,6 +57,21 @@ func unreadableNameFailure(reason string) Failure {
 	return Failure{Status: 400, Code: "error", Message: reason}
 }
 
+// tableFailures are the fixed failures above, whose encoded bodies fail keeps.
+var tableFailures = map[fixedKey]bool{}
+
+func init() {
+	for _, f := range []Failure{failPortalNameEmpty, failTooShort, failPortalNameIncorrect, failPortalNameNotFound,
+		failPassPolicy, failNameRequired, failNameIncorrect, failTooMuchAttempts, failRecaptchaInvalid,
+		failPortalsCountTooMuch, failKeyRequired, failValueEmpty, failValidateBroken, failRegisterBroken, failInternal,
+		failAuthRequired, failAuthScheme, failAuthInvalid, failAuthExpired, failAuthDecode, failNotFound, failMethod,
+		failMediaType, failCharset, failBodyTooLarge} {
+		tableFailures[fixedKey{f.Code, f.Message.(string)}] = true
+	}
+}
+
+func isTableFailure(k fixedKey) bool { return tableFailures[k] }
+
 // paramsFailure is the model-state answer: one message per invalid field, in field order.
 func paramsFailure(messages []string) Failure {
 	return Failure{Status: 400, Code: "params", Message: messages}

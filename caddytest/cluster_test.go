@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -175,51 +174,8 @@ func startCluster(t *testing.T, n int, extra string) []*node {
 	}
 }
 `, adminPort, port, schema, zone, extra)
-		file := filepath.Join(dir, "Caddyfile")
-		if err := os.WriteFile(file, []byte(cfg), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		nd := &node{name: fmt.Sprintf("node%d", i), base: fmt.Sprintf("http://127.0.0.1:%d", port), log: new(lockedBuffer), done: make(chan struct{})}
-		nd.cmd = exec.Command(bin, "run", "--config", file, "--adapter", "caddyfile")
-		nd.cmd.Env = append(os.Environ(), "HOSTED_MACHINE_KEY="+testKey, "DATABASE_URL="+postgresDSN(),
-			"REDIS_URL=redis://"+redisAddr(), "XDG_DATA_HOME="+filepath.Join(dir, "data"), "XDG_CONFIG_HOME="+filepath.Join(dir, "config"))
-		nd.cmd.Stdout, nd.cmd.Stderr = nd.log, nd.log
-		if err := nd.cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		go func() { _ = nd.cmd.Wait(); close(nd.done) }()
-		t.Cleanup(func() {
-			_ = nd.cmd.Process.Signal(syscall.SIGTERM)
-			select {
-			case <-nd.done:
-			case <-time.After(10 * time.Second):
-				_ = nd.cmd.Process.Kill()
-				<-nd.done
-			}
-			if t.Failed() {
-				t.Logf("%s log:\n%s", nd.name, nd.log.String())
-			}
-		})
-		nodes[i] = nd
-	}
-	for _, nd := range nodes {
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			res, err := http.Get(nd.base + "/api/portal/test")
-			if err == nil {
-				res.Body.Close()
-				break
-			}
-			select {
-			case <-nd.done:
-				t.Fatalf("%s exited at start:\n%s", nd.name, nd.log.String())
-			default:
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s did not answer in 30s:\n%s", nd.name, nd.log.String())
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+		nodes[i] = startProcess(t, bin, dir, cfg, fmt.Sprintf("node%d", i), map[string]string{
+			"HOSTED_MACHINE_KEY": testKey, "DATABASE_URL": postgresDSN(), "REDIS_URL": "redis://" + redisAddr()})
 	}
 	return nodes
 }

@@ -141,3 +141,54 @@ func TestAnswersAreCopies(t *testing.T) {
 		t.Fatalf("%d hits, want 2 (the second read of each)", hits)
 	}
 }
+
+// TestFindPortalsByAliasAlone: a query by portal name alone is answered from the cached
+// tenant look-up, with the same answer as the store's and no staleness after local writes.
+func TestFindPortalsByAliasAlone(t *testing.T) {
+	ctx := context.Background()
+	c, err := New(openBolt(t), Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	tn, err := c.Register(ctx, storetest.Request("aliasonly"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := func() []string {
+		t.Helper()
+		ts, err := c.FindPortals(ctx, upstream.PortalQuery{Alias: "aliasonly"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := []string{}
+		for _, x := range ts {
+			out = append(out, x.Alias)
+		}
+		return out
+	}
+	if got := names(); len(got) != 1 || got[0] != "aliasonly" {
+		t.Fatalf("active: %v", got)
+	}
+	if _, err := c.SetStatus(ctx, upstream.ByID(tn.ID), upstream.Suspended); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(); len(got) != 0 {
+		t.Fatalf("suspended portals are not listed: %v", got)
+	}
+	if _, err := c.SetStatus(ctx, upstream.ByID(tn.ID), upstream.Active); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(); len(got) != 1 {
+		t.Fatalf("active again: %v", got)
+	}
+	if _, err := c.Remove(ctx, upstream.ByAlias("aliasonly")); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(); len(got) != 0 {
+		t.Fatalf("removed: %v", got)
+	}
+	if ts, err := c.FindPortals(ctx, upstream.PortalQuery{Alias: "nosuchportal"}); err != nil || ts == nil || len(ts) != 0 {
+		t.Fatalf("unknown alias: %v %v", ts, err)
+	}
+}

@@ -74,7 +74,23 @@ func (s *Store) CheckName(ctx context.Context, alias, prefix string) (upstream.N
 
 // FindPortals implements upstream.Store by asking the inner store: no cached answer could be
 // invalidated per key (see the package comment).
+//
+// A query by portal name alone (the billing panel's look-up of one portal) is the cached
+// Tenant look-up by alias, kept when Active: the same answer, since a name look-up never finds
+// a RemovePending tenant and FindPortals lists Active ones only.
 func (s *Store) FindPortals(ctx context.Context, q upstream.PortalQuery) ([]upstream.Tenant, error) {
+	if q.Alias != "" && q.Email == "" && q.OwnerID == "" && !q.HasID {
+		t, err := s.Tenant(ctx, upstream.ByAlias(q.Alias))
+		switch {
+		case errors.Is(err, upstream.ErrNotFound):
+			return []upstream.Tenant{}, nil
+		case err != nil:
+			return nil, err
+		case t.Status != upstream.Active:
+			return []upstream.Tenant{}, nil
+		}
+		return []upstream.Tenant{t}, nil
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {

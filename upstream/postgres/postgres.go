@@ -356,15 +356,26 @@ func (s *Store) Tenant(ctx context.Context, sel upstream.Selector) (upstream.Ten
 	if !ok {
 		return fail(upstream.ErrNotFound)
 	}
-	var ts tenantScan
-	if err := s.pool.QueryRow(ctx, "SELECT "+tenantColumns+" FROM hostedgate_tenants t WHERE "+where, arg).Scan(ts.dest()...); err != nil {
-		return fail(notFound(err))
-	}
-	tenant, err := ts.tenant()
+	tenant, err := selectTenant(ctx, s.pool, where, "", arg)
 	if err != nil {
 		return fail(err)
 	}
 	return tenant, nil
+}
+
+// rowQuerier is what selectTenant reads with: the pool, or a transaction.
+type rowQuerier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// selectTenant reads the one tenant where selects (from selectorWhere), with lock ("",
+// "FOR UPDATE", "FOR SHARE") when it runs in a transaction; ErrNotFound when there is none.
+func selectTenant(ctx context.Context, q rowQuerier, where, lock string, arg any) (upstream.Tenant, error) {
+	var ts tenantScan
+	if err := q.QueryRow(ctx, "SELECT "+tenantColumns+" FROM hostedgate_tenants t WHERE "+where+" "+lock, arg).Scan(ts.dest()...); err != nil {
+		return upstream.Tenant{}, notFound(err)
+	}
+	return ts.tenant()
 }
 
 // FindPortals implements upstream.Store as one statement: the named conditions joined by OR,
@@ -476,12 +487,8 @@ func (s *Store) Remove(ctx context.Context, sel upstream.Selector) (upstream.Ten
 	}
 	var before upstream.Tenant
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		var ts tenantScan
-		if err := tx.QueryRow(ctx, "SELECT "+tenantColumns+" FROM hostedgate_tenants t WHERE "+where+" FOR UPDATE", arg).Scan(ts.dest()...); err != nil {
-			return notFound(err)
-		}
 		var err error
-		if before, err = ts.tenant(); err != nil {
+		if before, err = selectTenant(ctx, tx, where, "FOR UPDATE", arg); err != nil {
 			return err
 		}
 		if before.Status == upstream.RemovePending {
@@ -587,12 +594,8 @@ func (s *Store) SetTariff(ctx context.Context, sel upstream.Selector, q upstream
 		quota  upstream.Quota
 	)
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		var ts tenantScan
-		if err := tx.QueryRow(ctx, "SELECT "+tenantColumns+" FROM hostedgate_tenants t WHERE "+where+" FOR SHARE", arg).Scan(ts.dest()...); err != nil {
-			return notFound(err)
-		}
 		var err error
-		if tenant, err = ts.tenant(); err != nil {
+		if tenant, err = selectTenant(ctx, tx, where, "FOR SHARE", arg); err != nil {
 			return err
 		}
 		var qs quotaScan
