@@ -204,6 +204,105 @@ func parseJSONObject(raw []byte) (map[string]value, error) {
 	if string(raw) == "null" {
 		return nil, nil
 	}
+	if out, ok := parseFlatJSON(raw); ok {
+		return out, nil
+	}
+	return parseJSONGeneral(raw)
+}
+
+// parseFlatJSON reads the body nearly every client sends, a flat object of strings without
+// escapes, true, false and null, without encoding/json's reflection. ok is false for
+// anything else (numbers, escapes, nesting, keys that differ only in case, a syntax error),
+// which parseJSONGeneral then reads or refuses; FuzzFlatJSON holds the two to one answer.
+func parseFlatJSON(raw []byte) (map[string]value, bool) {
+	i := skipJSONSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
+		return nil, false
+	}
+	out := make(map[string]value, 8)
+	i = skipJSONSpace(raw, i+1)
+	if i < len(raw) && raw[i] == '}' {
+		return out, skipJSONSpace(raw, i+1) == len(raw)
+	}
+	for {
+		key, next, ok := plainJSONString(raw, i)
+		if !ok {
+			return nil, false
+		}
+		i = skipJSONSpace(raw, next)
+		if i >= len(raw) || raw[i] != ':' {
+			return nil, false
+		}
+		i = skipJSONSpace(raw, i+1)
+		if i >= len(raw) {
+			return nil, false
+		}
+		var v value
+		switch {
+		case raw[i] == '"':
+			text, next, ok := plainJSONString(raw, i)
+			if !ok {
+				return nil, false
+			}
+			v, i = value{text: text}, next
+		case bytes.HasPrefix(raw[i:], []byte("true")):
+			v, i = value{text: "true", kind: kindBool}, i+4
+		case bytes.HasPrefix(raw[i:], []byte("false")):
+			v, i = value{text: "false", kind: kindBool}, i+5
+		case bytes.HasPrefix(raw[i:], []byte("null")):
+			v, i = value{kind: kindNull}, i+4
+		default:
+			return nil, false
+		}
+		lk := strings.ToLower(key)
+		if _, dup := out[lk]; dup {
+			return nil, false // the general path knows which of the two came last
+		}
+		out[lk] = v
+		i = skipJSONSpace(raw, i)
+		if i >= len(raw) {
+			return nil, false
+		}
+		switch raw[i] {
+		case ',':
+			i = skipJSONSpace(raw, i+1)
+		case '}':
+			return out, skipJSONSpace(raw, i+1) == len(raw)
+		default:
+			return nil, false
+		}
+	}
+}
+
+// plainJSONString reads the string at raw[i] when it has no escape, no control character and
+// only valid UTF-8; next is the index after its closing quote.
+func plainJSONString(raw []byte, i int) (s string, next int, ok bool) {
+	if i >= len(raw) || raw[i] != '"' {
+		return "", 0, false
+	}
+	for j := i + 1; j < len(raw); j++ {
+		switch c := raw[j]; {
+		case c == '"':
+			if !utf8.Valid(raw[i+1 : j]) {
+				return "", 0, false
+			}
+			return string(raw[i+1 : j]), j + 1, true
+		case c == '\\' || c < 0x20:
+			return "", 0, false
+		}
+	}
+	return "", 0, false
+}
+
+func skipJSONSpace(raw []byte, i int) int {
+	for i < len(raw) && (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// parseJSONGeneral reads any JSON object with encoding/json.
+func parseJSONGeneral(raw []byte) (map[string]value, error) {
 	// Fast path: encoding/json keeps the last of two equal keys itself. Only keys that differ
 	// in case alone need the order of the stream to say which one came last.
 	var members map[string]json.RawMessage

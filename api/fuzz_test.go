@@ -48,3 +48,32 @@ func FuzzReadInput(f *testing.F) {
 		b.date("A")
 	})
 }
+
+// FuzzFlatJSON: whenever the fast path accepts a body, the general path gives the same fields.
+func FuzzFlatJSON(f *testing.F) {
+	for _, seed := range []string{
+		`{"portalName":"example"}`, ` { "a" : "1" , "B":true,"c":null,"d":false } `, `{}`, `{"a":"\u00e9"}`,
+		`{"a":"x","A":"y"}`, `{"a":1}`, `{"a":"é"}`, `{"a":"x"}x`, `{"a":tru}`, `{"a":"x",}`, "{\"a\":\"\xff\"}",
+		`{"a":nullx}`, `{"a":"x"}{}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		fast, ok := parseFlatJSON(raw)
+		if !ok {
+			return
+		}
+		general, err := parseJSONGeneral(raw)
+		if err != nil {
+			t.Fatalf("fast path accepted %q, general path refused it: %v", raw, err)
+		}
+		if len(fast) != len(general) {
+			t.Fatalf("%q: fast %v, general %v", raw, fast, general)
+		}
+		for k, v := range fast {
+			if general[k] != v {
+				t.Fatalf("%q: key %q fast %#v, general %#v", raw, k, v, general[k])
+			}
+		}
+	})
+}

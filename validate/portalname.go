@@ -73,8 +73,11 @@ type PortalNameRules struct {
 type PortalNames struct {
 	min, max int
 	re       *regexp.Regexp
-	reserved map[string]struct{}
-	sorted   []string // reserved names, sorted, for prefix look-ups
+	// defaultPattern is set when re is the default pattern, which matchDefault checks
+	// without the regexp engine (a tenth of a validateportalname answer).
+	defaultPattern bool
+	reserved       map[string]struct{}
+	sorted         []string // reserved names, sorted, for prefix look-ups
 }
 
 // Compile checks r, applies its defaults and returns the rule set ready for
@@ -101,6 +104,7 @@ func (r PortalNameRules) Compile() (*PortalNames, error) {
 		return nil, fmt.Errorf("validate: portal name Pattern %q: %w", r.Pattern, err)
 	}
 	p.re = re
+	p.defaultPattern = r.Pattern == ""
 
 	reserved := r.Reserved
 	if reserved == nil {
@@ -141,7 +145,11 @@ func (p *PortalNames) Check(name string) (alias string, err error) {
 	if n := utf16Len(name); n < p.min || n > p.max {
 		return "", ErrPortalNameLength
 	}
-	if !p.re.MatchString(name) {
+	if p.defaultPattern {
+		if !matchDefault(name) {
+			return "", ErrPortalNameIncorrect
+		}
+	} else if !p.re.MatchString(name) {
 		return "", ErrPortalNameIncorrect
 	}
 	// Go's (?i) folds the Kelvin sign into k and the long s into s, so a
@@ -157,6 +165,24 @@ func (p *PortalNames) Check(name string) (alias string, err error) {
 		return "", ErrPortalNameIncorrect
 	}
 	return alias, nil
+}
+
+// matchDefault is the default pattern ^[a-z0-9]([a-z0-9-]){1,max-2}[a-z0-9]$ (case-insensitive)
+// for a name whose length Check has bounded already: at least 3 characters, letters and
+// digits at both ends, hyphens allowed between. It differs from the regexp only on non-ASCII
+// input, which Check refuses next anyway.
+func matchDefault(name string) bool {
+	if len(name) < 3 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i] | 0x20 // ASCII letters to lower case; digits and '-' keep their class
+		alnum := ('a' <= c && c <= 'z') || ('0' <= name[i] && name[i] <= '9')
+		if !alnum && (name[i] != '-' || i == 0 || i == len(name)-1) {
+			return false
+		}
+	}
+	return true
 }
 
 // isALabel reports whether some label of the lower-cased ASCII name is a

@@ -305,3 +305,34 @@ func BenchmarkPortalNameCheck(b *testing.B) {
 		_, _ = p.Check(names[i%len(names)])
 	}
 }
+
+// TestMatchDefaultIsTheRegexp compares the byte loop with the default pattern on every name
+// the fuzz corpus and a generator give: they must agree on all ASCII input.
+func TestMatchDefaultIsTheRegexp(t *testing.T) {
+	re := regexp.MustCompile("(?i)^[a-z0-9]([a-z0-9-]){1,61}[a-z0-9]$")
+	alphabet := "aZ09-_.@ \x7f"
+	var names []string
+	var gen func(prefix string, depth int)
+	gen = func(prefix string, depth int) {
+		names = append(names, prefix)
+		if depth == 0 {
+			return
+		}
+		for i := 0; i < len(alphabet); i++ {
+			gen(prefix+alphabet[i:i+1], depth-1)
+		}
+	}
+	gen("", 4)
+	names = append(names, "example", "ex-ample", "-example", "example-", "a-b", "ab", "A1-", "Example123", "x--y", "[a]", "a`b", "a{b")
+	for c := 0; c < 128; c++ {
+		names = append(names, "ab"+string(rune(c))+"cd")
+	}
+	for _, n := range names {
+		if len(n) > 63 {
+			continue
+		}
+		if got, want := matchDefault(n), re.MatchString(n); got != want {
+			t.Errorf("matchDefault(%q) = %v, the pattern says %v", n, got, want)
+		}
+	}
+}
