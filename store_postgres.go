@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
@@ -73,8 +72,8 @@ func (p *PostgresStore) Provision(ctx caddy.Context) error {
 	})
 	if err != nil {
 		p.key = ""
-		// The error may quote the DSN; name the host only.
-		return fmt.Errorf("opening postgres store at %s: %w", dsnHost(dsn), scrubDSN(err, dsn))
+		// The store's errors never carry the DSN's password (pgx redacts it); name the host.
+		return fmt.Errorf("opening postgres store at %s: %w", dsnHost(dsn), err)
 	}
 	p.store = val.(poolStore).Store
 	return nil
@@ -87,28 +86,6 @@ func dsnHost(dsn string) string {
 	}
 	return "(key=value DSN)"
 }
-
-// scrubDSN keeps a DSN's password out of an error that quotes the DSN.
-func scrubDSN(err error, dsn string) error {
-	u, perr := url.Parse(dsn)
-	if perr != nil || u.User == nil {
-		return err
-	}
-	if pw, ok := u.User.Password(); ok && pw != "" {
-		return scrubbedError{err: err, secret: pw}
-	}
-	return err
-}
-
-type scrubbedError struct {
-	err    error
-	secret string
-}
-
-func (e scrubbedError) Error() string {
-	return strings.ReplaceAll(e.err.Error(), e.secret, "[redacted]")
-}
-func (e scrubbedError) Unwrap() error { return e.err }
 
 // Store returns the open store.
 func (p *PostgresStore) Store() upstream.Store { return p.store }

@@ -358,27 +358,12 @@ type errorBody struct {
 	Variants *[]string `json:"variants,omitempty"`
 }
 
-// fixedBodies holds the encoded JSON of the failures whose message is fixed text, which are
-// most answers a refused request gets: encoded once, not per request.
-var fixedBodies sync.Map // fixedKey -> []byte
-
-type fixedKey struct{ code, message string }
-
 func (c *call) fail(f Failure) {
-	if msg, ok := f.Message.(string); ok && isTableFailure(fixedKey{f.Code, msg}) {
-		k := fixedKey{f.Code, msg}
-		b, ok := fixedBodies.Load(k)
-		if !ok {
-			// Only the table's own failures are kept, so the map stays bounded; messages built
-			// per request (an upstream's, a field's reason) are encoded each time below.
-			enc, err := json.Marshal(errorBody{Error: f.Code, Message: msg})
-			if err != nil {
-				panic(err) // fixed strings always encode
-			}
-			b, _ = fixedBodies.LoadOrStore(k, append(enc, '\n'))
+	if msg, ok := f.Message.(string); ok {
+		if b, fixed := fixedBodies[fixedKey{f.Code, msg}]; fixed {
+			c.send(f.Status, f.Code, b)
+			return
 		}
-		c.send(f.Status, f.Code, b.([]byte))
-		return
 	}
 	body := errorBody{Error: f.Code, Message: f.Message}
 	if f.Code == failPortalNameExist.Code {

@@ -1,6 +1,9 @@
 package api
 
-import "net/http"
+import (
+	"encoding/json"
+	"net/http"
+)
 
 // Failure is an error answer of the API: the HTTP status and the JSON body
 // {"error": Code, "message": Message[, "variants": Variants]}.
@@ -57,8 +60,13 @@ func unreadableNameFailure(reason string) Failure {
 	return Failure{Status: 400, Code: "error", Message: reason}
 }
 
-// tableFailures are the fixed failures above, whose encoded bodies fail keeps.
-var tableFailures = map[fixedKey]bool{}
+// fixedKey names a failure whose message is fixed text.
+type fixedKey struct{ code, message string }
+
+// fixedBodies holds the encoded JSON of the table's fixed failures, which are most answers a
+// refused request gets: encoded once here, read-only afterwards. Messages built per request
+// (an upstream's, a field's reason) are not in it and are encoded each time.
+var fixedBodies = map[fixedKey][]byte{}
 
 func init() {
 	for _, f := range []Failure{failPortalNameEmpty, failTooShort, failPortalNameIncorrect, failPortalNameNotFound,
@@ -66,11 +74,14 @@ func init() {
 		failPortalsCountTooMuch, failKeyRequired, failValueEmpty, failValidateBroken, failRegisterBroken, failInternal,
 		failAuthRequired, failAuthScheme, failAuthInvalid, failAuthExpired, failAuthDecode, failNotFound, failMethod,
 		failMediaType, failCharset, failBodyTooLarge} {
-		tableFailures[fixedKey{f.Code, f.Message.(string)}] = true
+		msg := f.Message.(string)
+		enc, err := json.Marshal(errorBody{Error: f.Code, Message: msg})
+		if err != nil {
+			panic(err) // fixed strings always encode
+		}
+		fixedBodies[fixedKey{f.Code, msg}] = append(enc, '\n')
 	}
 }
-
-func isTableFailure(k fixedKey) bool { return tableFailures[k] }
 
 // paramsFailure is the model-state answer: one message per invalid field, in field order.
 func paramsFailure(messages []string) Failure {
